@@ -1,0 +1,82 @@
+"""The ``desertion-api`` command: migrate, seed, serve."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sqlalchemy.orm import sessionmaker
+
+from app.config import get_settings
+from app.db import make_engine
+from app.loader import SeedError, load_seed, read_seed
+from app.migrate import upgrade
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    settings = get_settings()
+    _ensure_sqlite_folder(settings.database_url)
+    upgrade(settings.database_url)
+    print("database at head")
+    return 0
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _seed(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    seed_dir = Path(args.dir) if args.dir else settings.seed_dir
+    try:
+        if args.check:
+            seed = read_seed(seed_dir)
+            print(f"seed ok: {len(seed.articles)} articles, {len(seed.records)} records")
+            return 0
+        engine = make_engine(settings.database_url)
+        try:
+            with sessionmaker(engine).begin() as session:
+                report = load_seed(session, seed_dir)
+        finally:
+            engine.dispose()
+    except SeedError as exc:
+        print(
+            f"seed refused, nothing was written ({len(exc.problems)} problems):",
+            file=sys.stderr,
+        )
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(
+        f"seed loaded: {report.created} created, {report.updated} updated, "
+        f"{report.deleted} removed, {report.unchanged} unchanged"
+    )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=args.host, port=args.port, log_level=get_settings().log_level)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="desertion-api", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="upgrade the database to the latest migration")
+    seed = commands.add_parser("seed", help="load seed/ into the database (idempotent)")
+    seed.add_argument("--dir", help="seed folder (default: DESERTION_SEED_DIR or ./seed)")
+    seed.add_argument("--check", action="store_true", help="validate only; write nothing")
+    serve = commands.add_parser("serve", help="run the API with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    handlers = {"migrate": _migrate, "seed": _seed, "serve": _serve}
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

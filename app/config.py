@@ -1,0 +1,32 @@
+"""Settings, read once from the environment (prefix ``DESERTION_``) and passed to ``create_app``."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DESERTION_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'data' / 'desertion.db'}",
+        # DATABASE_URL is what PaaS hosts and CI set; DESERTION_DATABASE_URL wins if both exist.
+        validation_alias=AliasChoices("DESERTION_DATABASE_URL", "DATABASE_URL"),
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
+    )
+    seed_dir: Path = Field(
+        default=PROJECT_ROOT / "seed",
+        description="Folder with articles/*.yaml and people.yaml, loaded by `desertion-api seed`.",
+    )
+    default_page_size: int = Field(default=50, ge=1, le=500)
+    max_page_size: int = Field(default=500, ge=1)
+    log_level: str = "info"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

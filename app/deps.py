@@ -1,0 +1,102 @@
+"""Dependencies shared by the routes: the session, paging, strict query strings, parameters."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.db import get_session
+from app.errors import BadRequest, InvalidParameter, ProblemError
+from app.pagination import PageRequest
+from app.schemas.inputs import parse_month
+from app.vocab import MONTH_PATTERN, REGION_PATTERN
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+_ALLOWED: dict[int, frozenset[str]] = {}
+
+
+def reject_unknown_query_params(request: Request) -> None:
+    """A typo such as ``?regoin=`` must fail loudly instead of silently returning everything."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    allowed = _ALLOWED.get(id(route))
+    if allowed is None:
+        allowed = _ALLOWED[id(route)] = frozenset(_query_names(route.dependant))
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        names = ", ".join(sorted(allowed)) or "none"
+        raise BadRequest(
+            f"unknown query parameter(s): {', '.join(unknown)}; this endpoint accepts: {names}",
+            [
+                ProblemError(parameter=name, reason=f"not a parameter here; accepted: {names}")
+                for name in unknown
+            ],
+        )
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def get_settings_from_app(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
+
+
+def page_request(
+    settings: SettingsDep,
+    limit: Annotated[
+        int | None,
+        Query(
+            ge=1, le=500, description="Records per page (default 50, at most 500).", examples=[50]
+        ),
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=500, description="Opaque cursor from the `next` link of the previous page."
+        ),
+    ] = None,
+) -> PageRequest:
+    return PageRequest(
+        limit=min(limit or settings.default_page_size, settings.max_page_size), cursor=cursor
+    )
+
+
+PageDep = Annotated[PageRequest, Depends(page_request)]
+
+
+def month_param(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return parse_month(value)
+    except ValueError as exc:
+        raise InvalidParameter(str(exc), [ProblemError(parameter=name, reason=str(exc))]) from exc
+
+
+def month_query(description: str, alias: str | None = None) -> Any:
+    return Query(alias=alias, pattern=MONTH_PATTERN, description=description, examples=["2024-03"])
+
+
+def region_query(description: str) -> Any:
+    return Query(pattern=REGION_PATTERN, description=description, examples=["RU-BU"])
+
+
+IncludeDeprecated = Annotated[
+    bool, Query(description="Also list deprecated records (misprints, superseded figures).")
+]

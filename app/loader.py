@@ -1,0 +1,662 @@
+"""Loads the seed: validates every file, checks the whole set, then writes it in one transaction.
+
+This is the one write path into the database (the future write API and ``import`` use it too):
+each article and record is stored with a content hash, and every create, update or removal
+appends a ``Revision``. A second run over unchanged files writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Article,
+    ArticleCitation,
+    Claim,
+    Evidence,
+    Organisation,
+    Person,
+    Record,
+    RecordRelation,
+    Region,
+    Revision,
+    RiskFigure,
+    SentenceStat,
+    utcnow,
+)
+from app.regions import russian_regions
+from app.schemas.inputs import (
+    ArticleIn,
+    CitationIn,
+    ClaimIn,
+    PeopleFile,
+    RelationIn,
+    RiskIn,
+    SeedFile,
+    SentenceIn,
+)
+
+FAMILIES: dict[str, str] = {"sentences": "sentence", "risks": "risk", "claims": "claim"}
+
+
+class SeedError(Exception):
+    """The seed cannot be loaded; ``problems`` name the file, the record and the field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class LoadReport:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    regions_written: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.deleted
+
+
+@dataclass
+class PlannedRecord:
+    kind: str
+    model: SentenceIn | RiskIn | ClaimIn
+    article_id: str
+    file: str
+    relations: list[RelationIn] = field(default_factory=list)
+    verified: bool = False
+
+
+@dataclass
+class SeedSet:
+    """Everything the seed folder says, validated and cross-checked, ready to write."""
+
+    people: PeopleFile
+    articles: dict[str, ArticleIn]
+    stubs: dict[str, CitationIn]
+    citations: dict[str, list[CitationIn]]
+    records: dict[str, PlannedRecord]
+
+
+_QUOTES = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'", "\u00a0": " "}
+)
+
+
+def fold(text: str) -> str:
+    """Fold whitespace and typographic quotes so a quote matches its snapshot."""
+    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip()
+
+
+def _canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def content_hash(snapshot: dict[str, Any]) -> str:
+    return hashlib.sha256(_canonical(snapshot).encode()).hexdigest()
+
+
+def _dump(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+
+
+def _describe(errors: ValidationError, raw: Any, file: str) -> list[str]:
+    """'file: record X: field y: reason' for each pydantic error."""
+    problems = []
+    for error in errors.errors():
+        loc = list(error["loc"])
+        where = ""
+        if len(loc) >= 2 and loc[0] in (*FAMILIES, "relations") and isinstance(loc[1], int):
+            try:
+                item = raw[loc[0]][loc[1]]
+                label = item.get("id") or item.get("from") if isinstance(item, dict) else None
+            except (KeyError, IndexError, TypeError):
+                label = None
+            where = f"record {label or f'{loc[0]}[{loc[1]}]'!s}: "
+            loc = loc[2:]
+        elif loc and loc[0] == "article":
+            where, loc = "article: ", loc[1:]
+        field_name = ".".join(str(part) for part in loc) or "(file)"
+        problems.append(f"{file}: {where}field {field_name}: {error['msg']}")
+    return problems
+
+
+def _read_yaml(path: Path, problems: list[str]) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(f"{path.name}: not readable YAML: {exc}")
+        return None
+
+
+def read_seed(seed_dir: Path) -> SeedSet:
+    """Parse and check the whole seed folder; raise SeedError listing every problem."""
+    problems: list[str] = []
+    people = PeopleFile()
+    people_path = seed_dir / "people.yaml"
+    if people_path.exists():
+        raw = _read_yaml(people_path, problems)
+        try:
+            people = PeopleFile.model_validate(raw or {})
+        except ValidationError as exc:
+            problems += _describe(exc, raw, people_path.name)
+
+    articles: dict[str, ArticleIn] = {}
+    stubs: dict[str, CitationIn] = {}
+    citations: dict[str, list[CitationIn]] = {}
+    records: dict[str, PlannedRecord] = {}
+    relations: list[tuple[str, RelationIn]] = []
+    files = sorted((seed_dir / "articles").glob("*.yaml"))
+    if not files:
+        problems.append(f"{seed_dir / 'articles'}: no *.yaml seed files")
+
+    for path in files:
+        raw = _read_yaml(path, problems)
+        if raw is None:
+            continue
+        try:
+            seed_file = SeedFile.model_validate(raw)
+        except ValidationError as exc:
+            problems += _describe(exc, raw, path.name)
+            continue
+        article = seed_file.article
+        if article.id in articles:
+            problems.append(f"{path.name}: article {article.id}: id used by another file")
+            continue
+        if path.stem != article.id:
+            problems.append(f"{path.name}: article id {article.id!r} differs from the file name")
+        articles[article.id] = article
+        snapshot_text = _snapshot_text(path, article, problems)
+        for family, kind in FAMILIES.items():
+            for model in getattr(seed_file, family):
+                if model.id in records:
+                    problems.append(f"{path.name}: record {model.id}: id used twice")
+                    continue
+                verified = False
+                if snapshot_text is not None:
+                    for number, evidence in enumerate(model.evidence):
+                        if fold(evidence.quote) not in snapshot_text:
+                            problems.append(
+                                f"{path.name}: record {model.id}: field evidence.{number}.quote: "
+                                "not found in the article snapshot"
+                            )
+                    verified = True
+                records[model.id] = PlannedRecord(
+                    kind, model, article.id, path.name, verified=verified
+                )
+        relations += [(path.name, relation) for relation in seed_file.relations]
+        citations[article.id] = article.cites
+        _collect_stubs(article.cites, path.name, stubs, citations, problems)
+
+    _check_references(people, articles, stubs, records, relations, problems)
+    if problems:
+        raise SeedError(problems)
+    return SeedSet(people, articles, stubs, citations, records)
+
+
+def _snapshot_text(path: Path, article: ArticleIn, problems: list[str]) -> str | None:
+    if article.snapshot is None:
+        return None
+    snapshot_path = path.parent / article.snapshot.file
+    try:
+        data = snapshot_path.read_bytes()
+    except OSError:
+        problems.append(f"{path.name}: article: field snapshot.file: {snapshot_path.name} missing")
+        return None
+    if hashlib.sha256(data).hexdigest() != article.snapshot.sha256:
+        problems.append(f"{path.name}: article: field snapshot.sha256: does not match the file")
+        return None
+    return fold(data.decode("utf-8"))
+
+
+def _collect_stubs(
+    cites: list[CitationIn],
+    file: str,
+    stubs: dict[str, CitationIn],
+    citations: dict[str, list[CitationIn]],
+    problems: list[str],
+) -> None:
+    for cited in cites:
+        if cited.publisher is None:
+            continue
+        known = stubs.get(cited.article)
+        if known is not None and _dump(known) != _dump(cited):
+            problems.append(
+                f"{file}: article cites {cited.article}: stub described differently "
+                "in another file; describe it once and cite it by id elsewhere"
+            )
+            continue
+        stubs[cited.article] = cited
+        citations[cited.article] = cited.cites
+        _collect_stubs(cited.cites, file, stubs, citations, problems)
+
+
+def _check_references(
+    people: PeopleFile,
+    articles: dict[str, ArticleIn],
+    stubs: dict[str, CitationIn],
+    records: dict[str, PlannedRecord],
+    relations: list[tuple[str, RelationIn]],
+    problems: list[str],
+) -> None:
+    regions = russian_regions()
+    organisations = {organisation.id for organisation in people.organisations}
+    person_ids = {person.id for person in people.people}
+    for person in people.people:
+        if person.organisation and person.organisation not in organisations:
+            problems.append(
+                f"people.yaml: person {person.id}: field organisation: "
+                f"unknown organisation {person.organisation!r}"
+            )
+    for stub_id in stubs:
+        if stub_id in articles:
+            problems.append(f"stub {stub_id}: an article file has this id; cite it by id alone")
+    every_article = set(articles) | set(stubs)
+    cited_ids = {cited.article for cites in _all_citations(articles, stubs) for cited in cites}
+    for missing in sorted(cited_ids - every_article):
+        problems.append(f"citation of {missing!r}: no article file or stub with that id")
+
+    for record_id, planned in records.items():
+        model, where = planned.model, f"{planned.file}: record {record_id}"
+        region_fields = [("region", model.region)]
+        if isinstance(model, RiskIn):
+            region_fields.append(("reference_region", model.reference_region))
+        for name, code in region_fields:
+            if code is not None and code not in regions:
+                problems.append(f"{where}: field {name}: {code!r} is not an ISO 3166-2:RU code")
+        if isinstance(model, ClaimIn):
+            if model.speaker and model.speaker not in person_ids:
+                problems.append(f"{where}: field speaker: unknown person {model.speaker!r}")
+            if model.organisation and model.organisation not in organisations:
+                problems.append(f"{where}: field organisation: unknown {model.organisation!r}")
+        if model.derived is not None:
+            sources = set()
+            for input_id in model.derived.from_:
+                source = records.get(input_id)
+                if source is None:
+                    problems.append(f"{where}: field derived.from: no record {input_id!r}")
+                else:
+                    sources.add(source.article_id)
+            if len(sources) > 1:
+                problems.append(
+                    f"{where}: field derived.from: inputs come from different "
+                    f"sources ({', '.join(sorted(sources))}); derive within one source"
+                )
+
+    for file, relation in relations:
+        where = f"{file}: relation {relation.from_} {relation.relation.value} {relation.to}"
+        if relation.from_ not in records:
+            problems.append(f"{where}: field from: no record {relation.from_!r}")
+        elif relation.to not in records:
+            problems.append(f"{where}: field to: no record {relation.to!r}")
+        elif relation.from_ == relation.to:
+            problems.append(f"{where}: a record cannot relate to itself")
+        else:
+            records[relation.from_].relations.append(relation)
+
+
+def _all_citations(
+    articles: dict[str, ArticleIn], stubs: dict[str, CitationIn]
+) -> list[list[CitationIn]]:
+    return [a.cites for a in articles.values()] + [s.cites for s in stubs.values()]
+
+
+def _published_at(value: datetime | date | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time(), tzinfo=UTC)
+
+
+def _article_snapshot(article: ArticleIn) -> dict[str, Any]:
+    return _dump(article)
+
+
+def _record_snapshot(planned: PlannedRecord) -> dict[str, Any]:
+    snapshot = _dump(planned.model)
+    snapshot["kind"] = planned.kind
+    snapshot["article"] = planned.article_id
+    snapshot["relations"] = sorted((_dump(r) for r in planned.relations), key=_canonical)
+    return snapshot
+
+
+def _record_columns(planned: PlannedRecord) -> dict[str, Any]:
+    model = planned.model
+    columns: dict[str, Any] = {
+        "statement": model.statement,
+        "value": model.value,
+        "value_low": model.value_low,
+        "value_high": model.value_high,
+        "value_qualifier": model.value_qualifier.value if model.value_qualifier else None,
+        "unit": model.unit,
+        "region_code": model.region,
+        "rank": model.rank.value,
+        "rank_reason": model.rank_reason,
+        "uncertain": model.uncertain,
+        "uncertainty_note": model.uncertainty_note,
+        "derived": model.derived is not None,
+        "derivation": model.derived.rule if model.derived else None,
+    }
+    if isinstance(model, SentenceIn):
+        columns |= {
+            "period_start": model.period.start,
+            "period_end": model.period.end,
+            "measure": model.measure.value,
+            "rate_basis": model.rate_basis.value,
+            "offences": model.offences,
+            "criminal_code_articles": ",".join(
+                str(a) for a in sorted(set(model.criminal_code_articles))
+            ),
+            "counted_by": model.counted_by,
+        }
+    elif isinstance(model, RiskIn):
+        columns |= {
+            "risk_type": model.risk_type.value,
+            "metric": model.metric,
+            "reference_region_code": model.reference_region,
+            "reference_label": model.reference_label,
+            "as_of": model.as_of,
+            "as_of_precision": model.as_of_precision.value if model.as_of_precision else None,
+        }
+    elif isinstance(model, ClaimIn):
+        columns |= {
+            "claim_kind": model.claim_kind.value,
+            "metric": model.metric,
+            "speaker_id": model.speaker,
+            "organisation_id": model.organisation,
+            "period_start": model.period.start if model.period else None,
+            "period_end": model.period.end if model.period else None,
+        }
+    return columns
+
+
+RECORD_CLASSES: dict[str, type[Record]] = {
+    "sentence": SentenceStat,
+    "risk": RiskFigure,
+    "claim": Claim,
+}
+
+
+def write_seed(session: Session, seed: SeedSet, reason: str = "seed") -> LoadReport:
+    """Make the database say what ``seed`` says, recording a revision for every change."""
+    report = LoadReport()
+    report.regions_written = _sync_regions(session)
+    _sync_people(session, seed)
+    _sync_articles(session, seed, report, reason)
+    session.flush()
+    _sync_records(session, seed, report, reason)
+    session.flush()
+    return report
+
+
+def _sync_regions(session: Session) -> int:
+    existing = {region.code: region for region in session.scalars(select(Region))}
+    written = 0
+    for code, info in russian_regions().items():
+        values = {
+            "name": info.name,
+            "name_en": info.name_en,
+            "name_ru": info.name_ru,
+            "type": info.type,
+        }
+        region = existing.get(code)
+        if region is None:
+            session.add(Region(code=code, **values))
+            written += 1
+        elif any(getattr(region, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(region, key, value)
+            written += 1
+    return written
+
+
+def _sync_people(session: Session, seed: SeedSet) -> None:
+    organisations = {o.id: o for o in session.scalars(select(Organisation))}
+    for org in seed.people.organisations:
+        values = {"name": org.name, "aliases": org.aliases, "description": org.description}
+        _upsert(session, organisations.get(org.id), Organisation, org.id, values)
+    session.flush()
+    people = {p.id: p for p in session.scalars(select(Person))}
+    for person in seed.people.people:
+        values = {
+            "name": person.name,
+            "aliases": person.aliases,
+            "role": person.role,
+            "organisation_id": person.organisation,
+        }
+        _upsert(session, people.get(person.id), Person, person.id, values)
+
+
+def _upsert(session: Session, current: Any, cls: Any, key: str, values: dict[str, Any]) -> None:
+    if current is None:
+        session.add(cls(id=key, **values))
+    elif any(getattr(current, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(current, name, value)
+
+
+def _sync_articles(session: Session, seed: SeedSet, report: LoadReport, reason: str) -> None:
+    existing = {a.id: a for a in session.scalars(select(Article))}
+    wanted: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for article in seed.articles.values():
+        wanted[article.id] = (
+            _article_snapshot(article),
+            {
+                "url": str(article.url),
+                "title": article.title,
+                "publisher": article.publisher,
+                "authors": article.authors,
+                "published_at": _published_at(article.published),
+                "published_precision": (
+                    article.published_precision.value if article.published_precision else None
+                ),
+                "published_approximate": article.published_approximate,
+                "language": article.language,
+                "retrieved_at": article.retrieved_at,
+                "archive_url": str(article.archive_url) if article.archive_url else None,
+                "snapshot_sha256": article.snapshot.sha256 if article.snapshot else None,
+                "is_stub": False,
+                "notes": article.notes,
+            },
+        )
+    for stub in seed.stubs.values():
+        wanted[stub.article] = (
+            _dump(stub) | {"stub": True},
+            {
+                "url": str(stub.url) if stub.url else None,
+                "title": stub.title,
+                "publisher": stub.publisher,
+                "authors": [],
+                "published_at": _published_at(stub.published),
+                "published_precision": stub.published_precision.value
+                if stub.published_precision
+                else None,
+                "published_approximate": False,
+                "language": None,
+                "retrieved_at": None,
+                "archive_url": None,
+                "snapshot_sha256": None,
+                "is_stub": True,
+                "notes": stub.note,
+            },
+        )
+    now = utcnow()
+    changed: list[str] = []
+    for article_id, (snapshot, columns) in wanted.items():
+        digest = content_hash(snapshot)
+        current = existing.get(article_id)
+        if current is not None and current.content_hash == digest:
+            report.unchanged += 1
+            continue
+        if current is None:
+            session.add(
+                Article(
+                    id=article_id, content_hash=digest, created_at=now, updated_at=now, **columns
+                )
+            )
+            report.created += 1
+            action = "create"
+        else:
+            for name, value in columns.items():
+                setattr(current, name, value)
+            current.content_hash, current.updated_at = digest, now
+            report.updated += 1
+            action = "update"
+        changed.append(article_id)
+        session.add(
+            Revision(
+                entity="article",
+                entity_id=article_id,
+                action=action,
+                snapshot=snapshot,
+                reason=reason,
+                created_at=now,
+            )
+        )
+    session.flush()
+    for article_id in changed:
+        session.execute(delete(ArticleCitation).where(ArticleCitation.article_id == article_id))
+        for position, cited in enumerate(seed.citations.get(article_id, [])):
+            session.add(
+                ArticleCitation(
+                    article_id=article_id,
+                    cited_article_id=cited.article,
+                    relation=cited.relation.value,
+                    note=cited.note,
+                    position=position,
+                )
+            )
+    # Articles no longer in the seed go once no record points at them (records are synced later).
+    for article_id in sorted(set(existing) - set(wanted)):
+        session.add(
+            Revision(
+                entity="article",
+                entity_id=article_id,
+                action="delete",
+                snapshot=None,
+                reason=f"{reason}: removed from the seed",
+                created_at=now,
+            )
+        )
+        report.deleted += 1
+    seed_removed = set(existing) - set(wanted)
+    session.info["articles_to_remove"] = seed_removed
+
+
+def _sync_records(session: Session, seed: SeedSet, report: LoadReport, reason: str) -> None:
+    existing = {
+        r.id: r.content_hash for r in session.execute(select(Record.id, Record.content_hash))
+    }
+    kinds = {r.id: r.kind for r in session.execute(select(Record.id, Record.kind))}
+    now = utcnow()
+    # Removals first, so an id can move between families within one load.
+    removed = sorted(set(existing) - set(seed.records))
+    changed_kind = [rid for rid, p in seed.records.items() if rid in kinds and kinds[rid] != p.kind]
+    for record_id in removed + changed_kind:
+        session.execute(delete(Record).where(Record.id == record_id))
+    for record_id in removed:
+        session.add(
+            Revision(
+                entity="record",
+                entity_id=record_id,
+                action="delete",
+                snapshot=None,
+                reason=f"{reason}: removed from the seed",
+                created_at=now,
+            )
+        )
+        report.deleted += 1
+    session.flush()
+
+    changed: list[str] = []
+    for record_id, planned in seed.records.items():
+        snapshot = _record_snapshot(planned)
+        digest = content_hash(snapshot)
+        if existing.get(record_id) == digest and record_id not in changed_kind:
+            report.unchanged += 1
+            continue
+        cls = RECORD_CLASSES[planned.kind]
+        columns = _record_columns(planned)
+        current = None if record_id in changed_kind else session.get(cls, record_id)
+        if current is None:
+            session.add(
+                cls(id=record_id, content_hash=digest, created_at=now, updated_at=now, **columns)
+            )
+            action = "create" if record_id not in existing else "update"
+        else:
+            for name, value in columns.items():
+                setattr(current, name, value)
+            current.content_hash, current.updated_at = digest, now
+            action = "update"
+        if action == "create":
+            report.created += 1
+        else:
+            report.updated += 1
+        changed.append(record_id)
+        session.add(
+            Revision(
+                entity="record",
+                entity_id=record_id,
+                action=action,
+                snapshot=snapshot,
+                reason=reason,
+                created_at=now,
+            )
+        )
+    session.flush()
+    for record_id in changed:
+        planned = seed.records[record_id]
+        session.execute(delete(Evidence).where(Evidence.record_id == record_id))
+        session.execute(delete(RecordRelation).where(RecordRelation.record_id == record_id))
+        for position, evidence in enumerate(planned.model.evidence):
+            session.add(
+                Evidence(
+                    record_id=record_id,
+                    article_id=planned.article_id,
+                    quote=evidence.quote,
+                    quote_en=evidence.quote_en,
+                    prefix=evidence.prefix,
+                    suffix=evidence.suffix,
+                    verified=planned.verified,
+                    position=position,
+                )
+            )
+        relations = list(planned.relations)
+        if planned.model.derived is not None:
+            relations += [
+                RelationIn.model_validate(
+                    {"from": record_id, "relation": "derived_from", "to": source}
+                )
+                for source in planned.model.derived.from_
+            ]
+        for relation in relations:
+            session.add(
+                RecordRelation(
+                    record_id=record_id,
+                    other_record_id=relation.to,
+                    relation=relation.relation.value,
+                    note=relation.note,
+                )
+            )
+    session.flush()
+    for article_id in sorted(session.info.pop("articles_to_remove", set())):
+        session.execute(delete(ArticleCitation).where(ArticleCitation.article_id == article_id))
+        session.execute(delete(Article).where(Article.id == article_id))
+
+
+def load_seed(session: Session, seed_dir: Path, reason: str = "seed") -> LoadReport:
+    """Read, check and write the seed folder in the caller's transaction."""
+    return write_seed(session, read_seed(seed_dir), reason)

@@ -1,0 +1,63 @@
+"""The application factory: engine and sessions in the lifespan, routers under /v1, one error
+shape, strict query strings."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import sessionmaker
+
+from app.config import Settings, get_settings
+from app.db import make_engine
+from app.deps import reject_unknown_query_params
+from app.errors import register_error_handlers
+from app.routes import api_router
+from app.routes.health import router as health_router
+
+DESCRIPTION = """
+Figures about desertion from the Russian army, drawn from news reporting. Every record carries
+its evidence: the article (URL, title, publisher, authors, date) and the verbatim quote that
+supports it, plus a ready-to-paste citation.
+
+* **sentences**: court statistics (cases received, sentences, convictions) by period;
+* **risks**: regional risk multipliers and regional rates;
+* **claims**: sourced statements, with their speaker;
+* **articles** and **regions** (ISO 3166-2:RU).
+
+Lists return `{"data": [...], "next": <url or null>}` with a `Link: <...>; rel="next"` header and
+keyset cursors. Errors are RFC 9457 `application/problem+json`. Unknown query parameters are
+refused with 400, so a typo never silently returns everything.
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        engine = make_engine(settings.database_url)
+        yield {"sessionmaker": sessionmaker(engine, expire_on_commit=False)}
+        engine.dispose()
+
+    app = FastAPI(
+        title="desertion-api",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        dependencies=[Depends(reject_unknown_query_params)],
+    )
+    app.state.settings = settings
+    app.include_router(health_router)
+    app.include_router(api_router, prefix="/v1")
+    register_error_handlers(app)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,268 @@
+"""Every ORM model: articles and their citation chain, records (sentences, risks, claims) with
+their evidence and relations, regions, people and organisations, and the revision log.
+
+Records use joined-table inheritance: ``records`` holds what every figure has (statement, value,
+rank, region, timestamps) and ``sentence_stats`` / ``risk_figures`` / ``claims`` add their own
+columns. One ``records`` table gives every figure one stable id space, so evidence, relations and
+the revision log point at records through real foreign keys instead of a polymorphic pair.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Region(Base):
+    """A federal subject of Russia as listed in ISO 3166-2:RU (loaded from pycountry)."""
+
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    name_ru: Mapped[str] = mapped_column(String(120))
+    type: Mapped[str] = mapped_column(String(40))
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    role: Mapped[str | None] = mapped_column(String(200))
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="raise")
+
+
+class Article(Base):
+    """A published article. ``url`` is empty for an article known only by name (a stub)."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    url: Mapped[str | None] = mapped_column(String(1000), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    publisher: Mapped[str] = mapped_column(String(200))
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    published_at: Mapped[datetime | None]
+    # How much of published_at the source gives: minute, day, month, year.
+    published_precision: Mapped[str | None] = mapped_column(String(10))
+    published_approximate: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str | None] = mapped_column(String(12))
+    retrieved_at: Mapped[datetime | None]
+    archive_url: Mapped[str | None] = mapped_column(String(1000))
+    snapshot_sha256: Mapped[str | None] = mapped_column(String(64))
+    is_stub: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    citations: Mapped[list[ArticleCitation]] = relationship(
+        foreign_keys="ArticleCitation.article_id",
+        cascade="all, delete-orphan",
+        lazy="raise",
+        order_by="ArticleCitation.position",
+    )
+
+
+class ArticleCitation(Base):
+    """``article`` cites (or relays, ``via``) ``cited``: the chain behind a figure."""
+
+    __tablename__ = "article_citations"
+    __table_args__ = (
+        UniqueConstraint("article_id", "cited_article_id"),
+        CheckConstraint("relation IN ('cites', 'via')", name="relation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    cited_article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"), index=True)
+    relation: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Record(Base):
+    """What every figure or claim has, whatever its family."""
+
+    __tablename__ = "records"
+    __table_args__ = (
+        CheckConstraint("kind IN ('sentence', 'risk', 'claim')", name="kind"),
+        CheckConstraint("rank IN ('preferred', 'normal', 'deprecated')", name="rank"),
+        CheckConstraint(
+            "value_qualifier IS NULL OR value_qualifier IN "
+            "('exact', 'approximate', 'at_least', 'more_than', 'less_than', 'range')",
+            name="value_qualifier",
+        ),
+        Index("ix_records_kind_id", "kind", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    statement: Mapped[str] = mapped_column(Text)
+    value: Mapped[float | None] = mapped_column(Float)
+    value_low: Mapped[float | None] = mapped_column(Float)
+    value_high: Mapped[float | None] = mapped_column(Float)
+    value_qualifier: Mapped[str | None] = mapped_column(String(12))
+    unit: Mapped[str | None] = mapped_column(String(80))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    rank: Mapped[str] = mapped_column(String(12), default="normal")
+    rank_reason: Mapped[str | None] = mapped_column(Text)
+    uncertain: Mapped[bool] = mapped_column(default=False)
+    uncertainty_note: Mapped[str | None] = mapped_column(Text)
+    derived: Mapped[bool] = mapped_column(default=False)
+    derivation: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    evidence: Mapped[list[Evidence]] = relationship(
+        cascade="all, delete-orphan", lazy="raise", order_by="Evidence.position"
+    )
+    relations: Mapped[list[RecordRelation]] = relationship(
+        foreign_keys="RecordRelation.record_id", cascade="all, delete-orphan", lazy="raise"
+    )
+
+    __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_abstract": True}
+
+
+class SentenceStat(Record):
+    """A court statistic: how many cases, sentences or convictions over a period."""
+
+    __tablename__ = "sentence_stats"
+    __table_args__: Any = (Index("ix_sentence_stats_period_start_id", "period_start", "id"),)
+
+    id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), primary_key=True)
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    measure: Mapped[str] = mapped_column(String(40), index=True)
+    rate_basis: Mapped[str] = mapped_column(String(20))
+    offences: Mapped[str | None] = mapped_column(Text)
+    # Sorted, comma-separated Criminal Code articles ("332,337,338"); empty when none is named.
+    criminal_code_articles: Mapped[str] = mapped_column(String(40), default="")
+    counted_by: Mapped[str | None] = mapped_column(String(200))
+
+    __mapper_args__ = {"polymorphic_identity": "sentence"}
+
+
+class RiskFigure(Record):
+    """A regional risk: a multiplier against a reference region, or a plain regional rate."""
+
+    __tablename__ = "risk_figures"
+
+    id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), primary_key=True)
+    risk_type: Mapped[str] = mapped_column(String(12))
+    metric: Mapped[str] = mapped_column(String(60), index=True)
+    reference_region_code: Mapped[str | None] = mapped_column(
+        ForeignKey("regions.code"), index=True
+    )
+    reference_label: Mapped[str | None] = mapped_column(String(200))
+    as_of: Mapped[date | None]
+    as_of_precision: Mapped[str | None] = mapped_column(String(10))
+
+    __mapper_args__ = {"polymorphic_identity": "risk"}
+
+
+class Claim(Record):
+    """A sourced statement: a statistic, a quotation, an event or an assessment."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), primary_key=True)
+    claim_kind: Mapped[str] = mapped_column(String(12), index=True)
+    metric: Mapped[str | None] = mapped_column(String(60))
+    speaker_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+
+    __mapper_args__ = {"polymorphic_identity": "claim"}
+
+
+class Evidence(Base):
+    """The verbatim quote in an article that supports a record (a W3C TextQuoteSelector)."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (Index("ix_evidence_record_id_position", "record_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"), index=True)
+    quote: Mapped[str] = mapped_column(Text)
+    quote_en: Mapped[str | None] = mapped_column(Text)
+    prefix: Mapped[str | None] = mapped_column(Text)
+    suffix: Mapped[str | None] = mapped_column(Text)
+    # True only when the quote was found in the stored snapshot of the article text.
+    verified: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RecordRelation(Base):
+    """``record`` corroborates / contradicts / is derived from ``other``."""
+
+    __tablename__ = "record_relations"
+    __table_args__ = (
+        UniqueConstraint("record_id", "other_record_id", "relation"),
+        CheckConstraint(
+            "relation IN ('corroborates', 'contradicts', 'derived_from')", name="relation"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    other_record_id: Mapped[str] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), index=True
+    )
+    relation: Mapped[str] = mapped_column(String(14))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Revision(Base):
+    """Append-only log of every change to an article or record: the basis of the change feed
+    and of replay. ``snapshot`` is the entity as loaded (null for a removal)."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (
+        CheckConstraint("action IN ('create', 'update', 'delete')", name="action"),
+        Index("ix_revisions_entity_entity_id", "entity", "entity_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(12))
+    entity_id: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(8))
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

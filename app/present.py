@@ -1,0 +1,231 @@
+"""Rows to JSON-ready dicts in the shapes of ``app.schemas.read`` (the lean serialization path:
+no pydantic validation per item, orjson renders the result)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+from fastapi import Response
+from sqlalchemy import Row
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def published_iso(value: datetime | None, precision: str | None) -> str | None:
+    """An ISO 8601 string that claims no more precision than the source gives."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    if precision == "minute":
+        return value.strftime("%Y-%m-%dT%H:%MZ")
+    if precision == "month":
+        return value.strftime("%Y-%m")
+    if precision == "year":
+        return value.strftime("%Y")
+    return value.strftime("%Y-%m-%d")
+
+
+def human_date(value: datetime | None, precision: str | None, approximate: bool) -> str:
+    if value is None:
+        return "n.d."
+    value = value.astimezone(UTC)
+    if precision == "year":
+        text = str(value.year)
+    elif precision == "month":
+        text = f"{MONTHS[value.month - 1]} {value.year}"
+    else:
+        text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return f"c. {text}" if approximate else text
+
+
+def citation_text(row: Any) -> str:
+    """'Kathrine Frich, 'Title', Dagens, 2 October 2024, <url>' from an article row."""
+    parts: list[str] = []
+    authors = list(row.authors or [])
+    if authors:
+        parts.append(
+            authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + " and " + authors[-1]
+        )
+    if row.title:
+        parts.append(f"'{row.title}'")
+    parts.append(row.publisher)
+    parts.append(human_date(row.published_at, row.published_precision, row.published_approximate))
+    if row.url:
+        parts.append(row.url)
+    return ", ".join(parts)
+
+
+def month(value: date | None) -> str | None:
+    return value.strftime("%Y-%m") if value is not None else None
+
+
+def article_ref(row: Any, id_field: str = "id") -> dict[str, Any]:
+    return {
+        "id": getattr(row, id_field),
+        "url": row.url,
+        "title": row.title,
+        "publisher": row.publisher,
+        "authors": list(row.authors or []),
+        "published_at": published_iso(row.published_at, row.published_precision),
+        "published_precision": row.published_precision,
+        "published_approximate": row.published_approximate,
+        "language": row.language,
+    }
+
+
+def source(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "article": article_ref(row, "article_id"),
+        "quote": row.quote,
+        "quote_en": row.quote_en,
+        "prefix": row.prefix,
+        "suffix": row.suffix,
+        "verified": row.verified,
+    }
+
+
+def region_ref(row: Any, prefix: str) -> dict[str, Any] | None:
+    code = getattr(row, f"{prefix}_code")
+    if code is None:
+        return None
+    return {
+        "code": code,
+        "name": getattr(row, f"{prefix}_name"),
+        "name_en": getattr(row, f"{prefix}_name_en"),
+        "name_ru": getattr(row, f"{prefix}_name_ru"),
+    }
+
+
+def _record(row: Row[Any], sources: Sequence[Row[Any]]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "statement": row.statement,
+        "value": row.value,
+        "value_low": row.value_low,
+        "value_high": row.value_high,
+        "value_qualifier": row.value_qualifier,
+        "unit": row.unit,
+        "region": region_ref(row, "region"),
+        "rank": row.rank,
+        "rank_reason": row.rank_reason,
+        "uncertain": row.uncertain,
+        "uncertainty_note": row.uncertainty_note,
+        "derived": row.derived,
+        "derivation": row.derivation,
+        "sources": [source(s) for s in sources],
+        "citation": citation_text(sources[0]) if sources else "",
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+
+
+def sentence(row: Row[Any], sources: Sequence[Row[Any]]) -> dict[str, Any]:
+    articles = row.criminal_code_articles
+    return _record(row, sources) | {
+        "period_start": month(row.period_start),
+        "period_end": month(row.period_end),
+        "measure": row.measure,
+        "rate_basis": row.rate_basis,
+        "offences": row.offences,
+        "criminal_code_articles": [int(a) for a in articles.split(",")] if articles else [],
+        "counted_by": row.counted_by,
+    }
+
+
+def risk(row: Row[Any], sources: Sequence[Row[Any]]) -> dict[str, Any]:
+    return _record(row, sources) | {
+        "risk_type": row.risk_type,
+        "metric": row.metric,
+        "reference_region": region_ref(row, "reference"),
+        "reference_label": row.reference_label,
+        "as_of": month(row.as_of),
+        "as_of_precision": row.as_of_precision,
+    }
+
+
+def claim(row: Row[Any], sources: Sequence[Row[Any]]) -> dict[str, Any]:
+    speaker = None
+    if row.speaker_id is not None:
+        speaker = {
+            "id": row.speaker_id,
+            "name": row.speaker_name,
+            "role": row.speaker_role,
+            "organisation": row.speaker_organisation,
+        }
+    organisation = None
+    if row.organisation_id is not None:
+        organisation = {
+            "id": row.organisation_id,
+            "name": row.organisation_name,
+            "aliases": list(row.organisation_aliases or []),
+        }
+    return _record(row, sources) | {
+        "claim_kind": row.claim_kind,
+        "metric": row.metric,
+        "speaker": speaker,
+        "organisation": organisation,
+        "period_start": month(row.period_start),
+        "period_end": month(row.period_end),
+    }
+
+
+def article(row: Row[Any], citations: Sequence[Row[Any]]) -> dict[str, Any]:
+    cites = [
+        {"article_id": c.cited_article_id, "relation": c.relation, "note": c.note}
+        for c in citations
+        if c.article_id == row.id
+    ]
+    cited_by = [
+        {"article_id": c.article_id, "relation": c.relation, "note": c.note}
+        for c in citations
+        if c.cited_article_id == row.id
+    ]
+    return article_ref(row) | {
+        "archive_url": row.archive_url,
+        "retrieved_at": row.retrieved_at,
+        "snapshot_sha256": row.snapshot_sha256,
+        "is_stub": row.is_stub,
+        "notes": row.notes,
+        "cites": cites,
+        "cited_by": cited_by,
+        "citation": citation_text(row),
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+
+
+def region(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "code": row.code,
+        "name": row.name,
+        "name_en": row.name_en,
+        "name_ru": row.name_ru,
+        "type": row.type,
+    }
+
+
+def json_response(
+    content: Any, headers: dict[str, str] | None = None, status_code: int = 200
+) -> Response:
+    return Response(
+        orjson.dumps(content),
+        status_code=status_code,
+        headers=headers,
+        media_type="application/json",
+    )

@@ -1,0 +1,59 @@
+"""Russia's federal subjects from maintained libraries: ISO 3166-2 codes and official names from
+pycountry, Russian and English names from iso3166-2's ``localOtherName``."""
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pycountry
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    code: str
+    name: str  # the ISO 3166-2 name (romanised Russian), as pycountry gives it
+    name_en: str
+    name_ru: str
+    type: str
+
+
+def _other_names(local_other_name: str | None, language: str) -> list[str]:
+    """'Республика Бурятия (rus), Buryatia (eng)' -> ['Buryatia'] for language 'eng'."""
+    suffix = f"({language})"
+    return [
+        part.strip()[: -len(suffix)].strip()
+        for part in (local_other_name or "").split(",")
+        if part.strip().endswith(suffix)
+    ]
+
+
+# iso3166-2 gives short English names ("Moscow" for Moscow Oblast, "Krasnodar" for the krai);
+# the ISO subdivision type adds the word that tells the oblast from the city of the same name.
+TYPE_SUFFIX = {"Administrative region": "Oblast", "Administrative territory": "Krai"}
+
+
+def _english_name(short: str, subdivision_type: str) -> str:
+    suffix = TYPE_SUFFIX.get(subdivision_type)
+    if suffix and suffix.lower() not in short.lower():
+        return f"{short} {suffix}"
+    return short
+
+
+@lru_cache
+def russian_regions() -> dict[str, RegionInfo]:
+    from iso3166_2 import Subdivisions  # imported lazily: it loads a large JSON file
+
+    other: Any = Subdivisions()["RU"]
+    regions: dict[str, RegionInfo] = {}
+    for sub in pycountry.subdivisions.get(country_code="RU"):  # type: ignore[no-untyped-call]
+        names = other.get(sub.code, {}).get("localOtherName")
+        english = _other_names(names, "eng")
+        russian = _other_names(names, "rus")
+        regions[sub.code] = RegionInfo(
+            code=sub.code,
+            name=sub.name,
+            name_en=_english_name(english[0], sub.type) if english else sub.name,
+            name_ru=russian[0] if russian else sub.name,
+            type=sub.type,
+        )
+    return dict(sorted(regions.items()))

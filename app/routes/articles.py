@@ -1,0 +1,59 @@
+"""/v1/articles: the articles every figure comes from, and the chain of what they cite."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
+
+from app import present, queries
+from app.deps import PageDep, SessionDep
+from app.errors import LIST_ERRORS, NOT_FOUND, NotFound
+from app.routes.listing import page_response, with_sources
+from app.schemas.read import ArticleDetail, ArticleRead, Page
+
+router = APIRouter(prefix="/articles", tags=["articles"])
+
+
+@router.get("", response_model=Page[ArticleRead], responses=LIST_ERRORS)
+def list_articles(request: Request, session: SessionDep, page: PageDep) -> Response:
+    """Articles by id, including stubs known only by name (``is_stub``)."""
+    rows = queries.list_articles(session, page)
+    shown = rows[: page.limit]
+    citations = queries.citations_for(session, [row.id for row in shown])
+    data = [present.article(row, citations) for row in shown]
+    return page_response(request, rows, page, ["id"], data)
+
+
+def records_supported_by(session: Session, **filters: Any) -> dict[str, list[dict[str, Any]]]:
+    """Every record (deprecated included) matching ``filters``, grouped by family."""
+    return {
+        "sentences": with_sources(
+            session,
+            queries.list_sentences(
+                session, queries.SentenceFilters(include_deprecated=True, **filters)
+            ),
+            present.sentence,
+        ),
+        "risks": with_sources(
+            session,
+            queries.list_risks(session, queries.RiskFilters(include_deprecated=True, **filters)),
+            present.risk,
+        ),
+        "claims": with_sources(
+            session,
+            queries.list_claims(session, queries.ClaimFilters(include_deprecated=True, **filters)),
+            present.claim,
+        ),
+    }
+
+
+@router.get("/{article_id}", response_model=ArticleDetail, responses=NOT_FOUND)
+def get_article(article_id: str, session: SessionDep) -> Response:
+    """One article with the articles it cites and every record it supports."""
+    rows = queries.list_articles(session, ids=[article_id])
+    if not rows:
+        raise NotFound(f"article {article_id!r} does not exist")
+    citations = queries.citations_for(session, [article_id])
+    body = present.article(rows[0], citations)
+    body["records"] = records_supported_by(session, article=article_id)
+    return present.json_response(body)

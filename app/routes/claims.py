@@ -1,0 +1,58 @@
+"""/v1/claims: sourced statements, with their speaker where there is one."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app import present, queries
+from app.deps import IncludeDeprecated, PageDep, SessionDep
+from app.errors import LIST_ERRORS, NOT_FOUND
+from app.routes.listing import one_record, record_page
+from app.schemas.read import ClaimRead, Page
+from app.vocab import ClaimKind
+
+router = APIRouter(prefix="/claims", tags=["claims"])
+
+
+@router.get("", response_model=Page[ClaimRead], responses=LIST_ERRORS)
+def list_claims(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    speaker: Annotated[
+        str | None,
+        Query(
+            max_length=120,
+            description="Id of the person who made the claim.",
+            examples=["grigory-sverdlin"],
+        ),
+    ] = None,
+    kind: Annotated[
+        ClaimKind | None, Query(description="statistic, quote, event or assessment.")
+    ] = None,
+    article: Annotated[
+        str | None,
+        Query(
+            max_length=120,
+            description="Id of an article: only claims it supports.",
+            examples=["dagens-2024-10-02-russian-soldiers-flee-to-the-forest"],
+        ),
+    ] = None,
+    include_deprecated: IncludeDeprecated = False,
+) -> Response:
+    """Claims, by id; each with its speaker, sources and a citation."""
+    filters = queries.ClaimFilters(
+        speaker=speaker,
+        kind=kind.value if kind else None,
+        article=article,
+        include_deprecated=include_deprecated,
+    )
+    rows = queries.list_claims(session, filters, page)
+    return record_page(request, session, rows, page, ["id"], present.claim)
+
+
+@router.get("/{claim_id}", response_model=ClaimRead, responses=NOT_FOUND)
+def get_claim(claim_id: str, session: SessionDep) -> Response:
+    """One claim with its sources, deprecated or not."""
+    rows = queries.list_claims(session, queries.ClaimFilters(ids=[claim_id]))
+    return one_record(session, rows, present.claim, "claim", claim_id)

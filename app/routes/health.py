@@ -1,0 +1,56 @@
+"""/healthz (the process answers) and /readyz (the database answers and is migrated to head)."""
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import text
+
+from app import present
+from app.deps import SessionDep
+from app.errors import problem_response
+from app.migrate import current_revisions, head_revisions
+from app.schemas.read import Health, Ready
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health)
+def healthz() -> Response:
+    """Liveness: the process is up. Touches no database."""
+    return present.json_response({"status": "ok"})
+
+
+@router.get(
+    "/readyz",
+    response_model=Ready,
+    responses={
+        503: {
+            "description": "Database unreachable or not migrated to head.",
+            "content": {"application/problem+json": {}},
+        }
+    },
+)
+def readyz(request: Request, session: SessionDep) -> Response:
+    """Readiness: the database answers and its schema is at the latest migration."""
+    try:
+        session.execute(text("SELECT 1"))
+        current = current_revisions(session.connection())
+    except Exception:  # any driver error means "not ready", never a 500
+        return problem_response(
+            request, 503, "not_ready", "Service Unavailable", "the database does not answer"
+        )
+    heads = head_revisions()
+    if current != heads:
+        return problem_response(
+            request,
+            503,
+            "not_ready",
+            "Service Unavailable",
+            f"database at revision {sorted(current) or 'none'}, code expects {sorted(heads)}; "
+            "run `desertion-api migrate`",
+        )
+    return present.json_response(
+        {
+            "status": "ready",
+            "database": session.bind.dialect.name if session.bind else "unknown",
+            "revision": next(iter(heads)),
+        }
+    )

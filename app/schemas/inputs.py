@@ -1,0 +1,259 @@
+"""Input models: one seed file (an article and every record it supports) and the people file.
+
+The loader and the future write API validate through these same models, so a figure that the
+API would refuse cannot get in through the seed either.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    field_validator,
+    model_validator,
+)
+
+from app.vocab import (
+    CitationRelation,
+    ClaimKind,
+    Measure,
+    Precision,
+    Rank,
+    RateBasis,
+    RecordRelationKind,
+    RiskType,
+    ValueQualifier,
+)
+
+SLUG_RE = r"^[a-z0-9][a-z0-9-]{1,118}[a-z0-9]$"
+Slug = Annotated[str, Field(pattern=SLUG_RE, description="Stable lower-case id (a slug).")]
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def parse_month(value: str) -> date:
+    """'2024-03' -> date(2024, 3, 1); raises ValueError with a readable reason."""
+    match = MONTH_RE.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not a month in the form YYYY-MM")
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def _month(value: Any) -> date:
+    if isinstance(value, date):
+        return value.replace(day=1)
+    return parse_month(str(value))
+
+
+Month = Annotated[Any, AfterValidator(_month)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class EvidenceIn(Strict):
+    quote: NonEmpty = Field(description="Verbatim text of the article that states the figure.")
+    quote_en: str | None = Field(None, description="English gloss when the quote is not English.")
+    prefix: str | None = Field(None, description="Words just before the quote (TextQuoteSelector).")
+    suffix: str | None = Field(None, description="Words just after the quote (TextQuoteSelector).")
+
+
+class Period(Strict):
+    start: Month
+    end: Month
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError("period end is before its start")
+        return self
+
+
+class DerivationIn(Strict):
+    from_: list[Slug] = Field(alias="from", min_length=1, description="Ids of the input records.")
+    rule: NonEmpty = Field(
+        description="How the value follows from the inputs, in words or a formula."
+    )
+
+
+class RecordIn(Strict):
+    """Fields every record has."""
+
+    id: Slug
+    statement: NonEmpty = Field(description="The figure or claim in plain words.")
+    value: float | None = None
+    value_low: float | None = None
+    value_high: float | None = None
+    value_qualifier: ValueQualifier | None = None
+    unit: str | None = None
+    region: str | None = Field(None, description="ISO 3166-2 code (RU-BU); empty = national.")
+    rank: Rank = Rank.normal
+    rank_reason: str | None = None
+    uncertain: bool = False
+    uncertainty_note: str | None = None
+    derived: DerivationIn | None = None
+    evidence: list[EvidenceIn] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.value_qualifier is ValueQualifier.range:
+            if self.value_low is None or self.value_high is None:
+                raise ValueError("a range needs value_low and value_high")
+            if self.value_low > self.value_high:
+                raise ValueError("value_low is greater than value_high")
+        elif self.value is not None and self.value_qualifier is None:
+            raise ValueError("a value needs a value_qualifier (exact, approximate, ...)")
+        if self.rank is not Rank.normal and not self.rank_reason:
+            raise ValueError(f"rank {self.rank.value} needs a rank_reason")
+        if self.uncertain and not self.uncertainty_note:
+            raise ValueError("an uncertain record needs an uncertainty_note")
+        return self
+
+    @field_validator("region")
+    @classmethod
+    def _region_code(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"RU-[A-Z]{2,3}", value):
+            raise ValueError(f"{value!r} is not an ISO 3166-2:RU code such as RU-BU")
+        return value
+
+
+class SentenceIn(RecordIn):
+    period: Period
+    measure: Measure
+    rate_basis: RateBasis
+    offences: str | None = Field(None, description="What offences are counted, in words.")
+    criminal_code_articles: list[Annotated[int, Field(ge=1, le=361)]] = Field(default_factory=list)
+    counted_by: str | None = None
+
+    @model_validator(mode="after")
+    def _has_value(self) -> Self:
+        if self.value is None and self.value_qualifier is not ValueQualifier.range:
+            raise ValueError("a court statistic needs a value")
+        return self
+
+
+class RiskIn(RecordIn):
+    risk_type: RiskType
+    metric: NonEmpty
+    reference_region: str | None = None
+    reference_label: str | None = None
+    as_of: Month | None = None
+    as_of_precision: Precision | None = None
+
+    @model_validator(mode="after")
+    def _reference(self) -> Self:
+        if self.region is None:
+            raise ValueError("a regional risk needs a region")
+        if self.risk_type is RiskType.multiplier and not (
+            self.reference_region or self.reference_label
+        ):
+            raise ValueError("a multiplier needs a reference_region or reference_label")
+        return self
+
+
+class ClaimIn(RecordIn):
+    claim_kind: ClaimKind
+    metric: str | None = Field(
+        None, description="What a numeric claim counts, e.g. deserters_helped, requests_for_help."
+    )
+    speaker: Slug | None = None
+    organisation: Slug | None = None
+    period: Period | None = None
+
+
+class RelationIn(Strict):
+    from_: Slug = Field(alias="from")
+    relation: RecordRelationKind
+    to: Slug
+    note: str | None = None
+
+
+class CitationIn(Strict):
+    """A cited article: a reference to another seed file's article, or a stub known by name."""
+
+    article: Slug
+    relation: CitationRelation = CitationRelation.cites
+    note: str | None = None
+    # Stub fields: set only when the cited article has no file of its own.
+    publisher: str | None = None
+    title: str | None = None
+    url: HttpUrl | None = None
+    published: date | None = None
+    published_precision: Precision | None = None
+    cites: list[CitationIn] = Field(
+        default_factory=list, description="A stub's own upstream (e.g. a relayed report's source)."
+    )
+
+
+class SnapshotIn(Strict):
+    file: NonEmpty
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class ArticleIn(Strict):
+    id: Slug
+    url: HttpUrl
+    title: NonEmpty
+    publisher: NonEmpty
+    authors: list[NonEmpty] = Field(default_factory=list)
+    published: datetime | date | None = Field(
+        None, description="As precise as the source gives it; a date alone when no time is shown."
+    )
+    published_precision: Precision | None = None
+    published_approximate: bool = False
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")]
+    retrieved_at: datetime | None = None
+    archive_url: HttpUrl | None = None
+    snapshot: SnapshotIn | None = None
+    notes: str | None = None
+    cites: list[CitationIn] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _precision(self) -> Self:
+        if self.published is not None and self.published_precision is None:
+            raise ValueError("published needs published_precision (minute, day, month, year)")
+        if isinstance(self.published, datetime) and self.published.tzinfo is None:
+            raise ValueError("published has a time but no timezone offset")
+        if self.retrieved_at is not None and self.retrieved_at.tzinfo is None:
+            raise ValueError("retrieved_at needs a timezone offset")
+        return self
+
+
+class SeedFile(Strict):
+    """One YAML file in seed/articles/: an article and every record it supports."""
+
+    article: ArticleIn
+    sentences: list[SentenceIn] = Field(default_factory=list)
+    risks: list[RiskIn] = Field(default_factory=list)
+    claims: list[ClaimIn] = Field(default_factory=list)
+    relations: list[RelationIn] = Field(default_factory=list)
+
+
+class OrganisationIn(Strict):
+    id: Slug
+    name: NonEmpty
+    aliases: list[NonEmpty] = Field(default_factory=list)
+    description: str | None = None
+
+
+class PersonIn(Strict):
+    id: Slug
+    name: NonEmpty
+    aliases: list[NonEmpty] = Field(default_factory=list)
+    role: str | None = None
+    organisation: Slug | None = None
+
+
+class PeopleFile(Strict):
+    """seed/people.yaml: the organisations and people that claims name as speakers."""
+
+    organisations: list[OrganisationIn] = Field(default_factory=list)
+    people: list[PersonIn] = Field(default_factory=list)

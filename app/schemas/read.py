@@ -1,0 +1,203 @@
+"""What the API returns. Routes build these shapes directly from rows (the lean path in
+``app.present``); the models here document them in OpenAPI and are checked against real
+responses by the schemathesis run and the tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.vocab import (
+    CitationRelation,
+    ClaimKind,
+    Measure,
+    Precision,
+    Rank,
+    RateBasis,
+    RiskType,
+    ValueQualifier,
+)
+
+T = TypeVar("T")
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ArticleRef(Schema):
+    """The article a quote comes from."""
+
+    id: str = Field(examples=["dagens-2024-10-02-russian-soldiers-flee-to-the-forest"])
+    url: str | None = Field(
+        description="Where the article was published; null for an article known only by name."
+    )
+    title: str | None
+    publisher: str = Field(examples=["Dagens"])
+    authors: list[str] = Field(examples=[["Kathrine Frich"]])
+    published_at: str | None = Field(
+        description="ISO 8601 at the precision the source gives: 2024-10-02T08:17Z (minute, "
+        "UTC), 2024-10-02 (day), 2024-10 (month), 2024 (year); null when not shown.",
+        examples=["2024-10-02T08:17Z"],
+    )
+    published_precision: Precision | None
+    published_approximate: bool = Field(description="True when the date itself is approximate.")
+    language: str | None = Field(examples=["en"])
+
+
+class SourceRef(Schema):
+    """Evidence: the verbatim quote in an article that supports the record."""
+
+    article: ArticleRef
+    quote: str = Field(description="Verbatim text of the article (original language).")
+    quote_en: str | None = Field(description="English gloss when the quote is not in English.")
+    prefix: str | None = Field(description="Text just before the quote (W3C TextQuoteSelector).")
+    suffix: str | None = Field(description="Text just after the quote (W3C TextQuoteSelector).")
+    verified: bool = Field(
+        description="True when the quote was checked against a stored snapshot of the article."
+    )
+
+
+class RegionRef(Schema):
+    code: str = Field(description="ISO 3166-2 code.", examples=["RU-BU"])
+    name: str = Field(
+        description="ISO 3166-2 name (romanised).", examples=["Buryatiya, Respublika"]
+    )
+    name_en: str = Field(examples=["Buryatia"])
+    name_ru: str = Field(examples=["Республика Бурятия"])
+
+
+class RecordBase(Schema):
+    id: str = Field(description="Stable id; never reused.")
+    statement: str = Field(description="The figure or claim in plain words.")
+    value: float | None = Field(description="The figure; null for a range or a non-numeric claim.")
+    value_low: float | None = Field(description="Lower bound of a range.")
+    value_high: float | None = Field(description="Upper bound of a range.")
+    value_qualifier: ValueQualifier | None = Field(
+        description="How exact the value is as worded by the source (approximate = 'around')."
+    )
+    unit: str | None = Field(examples=["sentences"])
+    region: RegionRef | None = Field(description="The region the record is about; null = Russia.")
+    rank: Rank = Field(description="preferred / normal / deprecated (Wikidata-style).")
+    rank_reason: str | None
+    uncertain: bool = Field(description="True when the research notes flag the figure UNCERTAIN.")
+    uncertainty_note: str | None
+    derived: bool = Field(description="True when no article states the value: it is computed.")
+    derivation: str | None = Field(description="How a derived value was computed.")
+    sources: list[SourceRef] = Field(min_length=1)
+    citation: str = Field(
+        description="Ready-to-paste citation of the first source.",
+        examples=[
+            "Kathrine Frich, 'Russian Soldiers Flee to the Forest as Desertion Rates Hit "
+            "Record High', Dagens, 2 October 2024, https://dagens.com/war/..."
+        ],
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+class SentenceRead(RecordBase):
+    """A court statistic (what the product calls monthly court sentences)."""
+
+    period_start: str = Field(description="First month covered, YYYY-MM.", examples=["2024-01"])
+    period_end: str = Field(description="Last month covered, YYYY-MM.", examples=["2024-12"])
+    measure: Measure
+    rate_basis: RateBasis
+    offences: str | None = Field(description="The offences counted, in words.")
+    criminal_code_articles: list[int] = Field(
+        description="Articles of the Criminal Code named by the source (337 AWOL, 338 "
+        "desertion, 332 failure to obey an order).",
+        examples=[[337]],
+    )
+    counted_by: str | None = Field(examples=["Mediazona (military court websites)"])
+
+
+class RiskRead(RecordBase):
+    """A regional risk: a multiplier against a reference region, or a plain regional rate."""
+
+    risk_type: RiskType
+    metric: str = Field(examples=["war_death_rate"])
+    reference_region: RegionRef | None
+    reference_label: str | None
+    as_of: str | None = Field(description="YYYY-MM the figure refers to.", examples=["2025-05"])
+    as_of_precision: Precision | None
+
+
+class PersonRef(Schema):
+    id: str = Field(examples=["grigory-sverdlin"])
+    name: str = Field(examples=["Grigory Sverdlin"])
+    role: str | None
+    organisation: str | None = Field(description="Organisation id.", examples=["idite-lesom"])
+
+
+class OrganisationRef(Schema):
+    id: str = Field(examples=["idite-lesom"])
+    name: str = Field(examples=["Idite Lesom"])
+    aliases: list[str] = Field(examples=[["Go by the Forest", "Get Lost", "Run to the Forest"]])
+
+
+class ClaimRead(RecordBase):
+    """A sourced statement: statistic, quotation, event or assessment."""
+
+    claim_kind: ClaimKind
+    metric: str | None = Field(examples=["deserters_helped"])
+    speaker: PersonRef | None
+    organisation: OrganisationRef | None
+    period_start: str | None
+    period_end: str | None
+
+
+class CitationLink(Schema):
+    article_id: str
+    relation: CitationRelation
+    note: str | None
+
+
+class ArticleRead(ArticleRef):
+    archive_url: str | None
+    retrieved_at: datetime | None
+    snapshot_sha256: str | None = Field(description="sha256 of the stored text snapshot, if any.")
+    is_stub: bool = Field(description="True for an article known only by name (no URL found).")
+    notes: str | None
+    cites: list[CitationLink] = Field(description="Articles this one cites or relays.")
+    cited_by: list[CitationLink] = Field(description="Articles that cite or relay this one.")
+    citation: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ArticleRecords(Schema):
+    sentences: list[SentenceRead]
+    risks: list[RiskRead]
+    claims: list[ClaimRead]
+
+
+class ArticleDetail(ArticleRead):
+    records: ArticleRecords = Field(description="Every record this article supports.")
+
+
+class RegionRead(RegionRef):
+    type: str = Field(examples=["Republic"])
+
+
+class RegionDetail(RegionRead):
+    records: ArticleRecords = Field(
+        description="Every record about this region (as region or as reference region)."
+    )
+
+
+class Page(Schema, Generic[T]):
+    data: list[T]
+    next: str | None = Field(description="Absolute URL of the next page; null on the last page.")
+
+
+class Health(Schema):
+    status: str = Field(examples=["ok"])
+
+
+class Ready(Schema):
+    status: str = Field(examples=["ready"])
+    database: str = Field(examples=["sqlite"])
+    revision: str | None = Field(description="The alembic revision the database is at.")
