@@ -25,8 +25,13 @@ def _configure(connection: Connection) -> None:
 
 def run_migrations_offline() -> None:
     url = config.attributes.get("url") or get_settings().database_url
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True, compare_type=True)
+    context.configure(
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

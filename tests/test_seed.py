@@ -137,8 +137,13 @@ def test_a_failed_reload_keeps_what_was_stored(
 
 def test_a_relation_to_a_missing_record_is_refused(seed_copy: Path) -> None:
     def relate(data: dict[str, Any]) -> None:
-        data["relations"] = [{"from": "dagens-2024-sentences-per-month",
-                              "relation": "corroborates", "to": "no-such-record"}]
+        data["relations"] = [
+            {
+                "from": "dagens-2024-sentences-per-month",
+                "relation": "corroborates",
+                "to": "no-such-record",
+            }
+        ]
 
     edit(seed_copy, DAGENS, relate)
     with pytest.raises(SeedError, match="field to: no record 'no-such-record'"):
@@ -170,7 +175,9 @@ def test_a_change_and_a_removal_are_recorded_as_revisions(
 
     def change(data: dict[str, Any]) -> None:
         data["sentences"][0]["statement"] = "Edited statement."
-        data["claims"] = [c for c in data["claims"] if c["id"] != "dagens-families-protect-deserters"]
+        data["claims"] = [
+            c for c in data["claims"] if c["id"] != "dagens-families-protect-deserters"
+        ]
 
     edit(seed_copy, DAGENS, change)
     report = load_seed(session, seed_copy)

@@ -1,0 +1,37 @@
+"""The docs keep up with the code: settings in the README, every route and parameter described."""
+
+from __future__ import annotations
+
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from app.config import PROJECT_ROOT, Settings
+from app.main import create_app
+
+README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    for name in Settings.model_fields:
+        assert f"DESERTION_{name.upper()}" in README, name
+
+
+def test_every_route_has_a_description_and_a_response_model() -> None:
+    for route in create_app().routes:
+        if isinstance(route, APIRoute):
+            assert route.description, f"{route.path}: add a one-line docstring"
+            assert route.response_model is not None, route.path
+
+
+def test_every_parameter_is_described(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    assert parameter.get("description"), f"{path}: {parameter['name']}"
+
+
+def test_every_list_endpoint_is_in_the_readme(client: TestClient) -> None:
+    for path in client.get("/openapi.json").json()["paths"]:
+        assert path.split("{")[0].rstrip("/") in README, path

@@ -1,0 +1,82 @@
+"""Filters select exactly the records whose fields match, computed from the seed files."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.schemas.inputs import ClaimIn, RiskIn, SentenceIn
+from tests.helpers import seed, walk
+
+
+def sentences() -> list[SentenceIn]:
+    return [
+        p.model
+        for p in seed().records.values()
+        if isinstance(p.model, SentenceIn) and p.model.rank.value != "deprecated"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("2024-01", "2024-12"), ("2023-06", "2023-06"), ("2025-01", None), (None, "2022-12")],
+)
+def test_sentences_by_month_range(client: TestClient, start: str | None, end: str | None) -> None:
+    query = "&".join(f"{k}={v}" for k, v in (("from", start), ("to", end)) if v)
+    got = {item["id"] for item in walk(client, f"/v1/sentences?{query}")}
+    lo = date.fromisoformat(f"{start}-01") if start else date.min
+    hi = date.fromisoformat(f"{end}-01") if end else date.max
+    want = {s.id for s in sentences() if s.period.end >= lo and s.period.start <= hi}
+    assert got == want
+    for item in walk(client, f"/v1/sentences?{query}"):
+        assert item["period_end"] >= (start or "0000")
+        assert item["period_start"] <= (end or "9999")
+
+
+def test_sentences_by_measure(client: TestClient) -> None:
+    for measure in {s.measure.value for s in sentences()}:
+        got = {item["id"] for item in walk(client, f"/v1/sentences?measure={measure}")}
+        assert got == {s.id for s in sentences() if s.measure.value == measure}
+
+
+def test_sentences_by_region_national_records_excluded(client: TestClient) -> None:
+    assert walk(client, "/v1/sentences?region=RU-BU") == [
+        item
+        for item in walk(client, "/v1/sentences")
+        if (item["region"] or {}).get("code") == "RU-BU"
+    ]
+
+
+def test_risks_by_region_reference_and_metric(client: TestClient) -> None:
+    risks = [
+        p.model
+        for p in seed().records.values()
+        if isinstance(p.model, RiskIn) and p.model.rank.value != "deprecated"
+    ]
+    got = {i["id"] for i in walk(client, "/v1/risks?region=RU-BU&reference=RU-MOW")}
+    assert got == {r.id for r in risks if r.region == "RU-BU" and r.reference_region == "RU-MOW"}
+    assert "dagens-buryatia-vs-moscow-death-likelihood" in got
+    got = {i["id"] for i in walk(client, "/v1/risks?metric=war_death_rate")}
+    assert got == {r.id for r in risks if r.metric == "war_death_rate"}
+
+
+def test_claims_by_speaker_kind_and_article(client: TestClient) -> None:
+    claims = [
+        p
+        for p in seed().records.values()
+        if isinstance(p.model, ClaimIn) and p.model.rank.value != "deprecated"
+    ]
+    got = {i["id"] for i in walk(client, "/v1/claims?speaker=grigory-sverdlin")}
+    assert got == {p.model.id for p in claims if p.model.speaker == "grigory-sverdlin"}
+    assert len(got) >= 2
+    got = {i["id"] for i in walk(client, "/v1/claims?kind=event")}
+    assert got == {p.model.id for p in claims if p.model.claim_kind.value == "event"}
+    article = "dagens-2024-10-02-russian-soldiers-flee-to-the-forest"
+    got = {i["id"] for i in walk(client, f"/v1/claims?article={article}")}
+    assert got == {p.model.id for p in claims if p.article_id == article}
+
+
+def test_unknown_filter_value_matches_nothing(client: TestClient) -> None:
+    assert walk(client, "/v1/claims?speaker=nobody") == []
