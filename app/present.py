@@ -4,12 +4,15 @@ no pydantic validation per item, orjson renders the result)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
 from fastapi import Response
 from sqlalchemy import Row
+
+from app.provenance import CitationGraph
 
 MONTHS = (
     "January",
@@ -112,9 +115,37 @@ def region_ref(row: Any, prefix: str) -> dict[str, Any] | None:
     }
 
 
-def _record(row: Row[Any], sources: Sequence[Row[Any]]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RecordContext:
+    """What a page of records needs besides its own rows, each loaded in one statement."""
+
+    sources: dict[str, list[Row[Any]]]
+    relations: dict[str, list[Row[Any]]]
+    graph: CitationGraph
+
+
+def related(row: Row[Any]) -> dict[str, Any]:
+    """The far end of a relation: its id, value and first source."""
+    return {
+        "id": row.other_id,
+        "kind": row.other_kind,
+        "value": row.other_value,
+        "value_qualifier": row.other_value_qualifier,
+        "rank": row.other_rank,
+        "note": row.note,
+        "article": article_ref(row, "article_id"),
+        "citation": citation_text(row),
+    }
+
+
+def _record(row: Row[Any], context: RecordContext) -> dict[str, Any]:
+    sources = context.sources.get(row.id, [])
+    links = context.relations.get(row.id, [])
+    corroborating = [link for link in links if link.relation == "corroborates"]
+    chains = {source.article_id for source in sources} | {c.article_id for c in corroborating}
     return {
         "id": row.id,
+        "kind": row.kind,
         "statement": row.statement,
         "value": row.value,
         "value_low": row.value_low,
@@ -130,14 +161,20 @@ def _record(row: Row[Any], sources: Sequence[Row[Any]]) -> dict[str, Any]:
         "derivation": row.derivation,
         "sources": [source(s) for s in sources],
         "citation": citation_text(sources[0]) if sources else "",
+        "corroborated_by": [related(link) for link in corroborating],
+        "contradicted_by": [related(link) for link in links if link.relation == "contradicts"],
+        "derived_from": [
+            related(link) for link in links if link.relation == "derived_from" and link.forward
+        ],
+        "independent_sources": context.graph.independent_chains(chains),
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }
 
 
-def sentence(row: Row[Any], sources: Sequence[Row[Any]]) -> dict[str, Any]:
+def sentence(row: Row[Any], context: RecordContext) -> dict[str, Any]:
     articles = row.criminal_code_articles
-    return _record(row, sources) | {
+    return _record(row, context) | {
         "period_start": month(row.period_start),
         "period_end": month(row.period_end),
         "measure": row.measure,
@@ -148,8 +185,8 @@ def sentence(row: Row[Any], sources: Sequence[Row[Any]]) -> dict[str, Any]:
     }
 
 
-def risk(row: Row[Any], sources: Sequence[Row[Any]]) -> dict[str, Any]:
-    return _record(row, sources) | {
+def risk(row: Row[Any], context: RecordContext) -> dict[str, Any]:
+    return _record(row, context) | {
         "risk_type": row.risk_type,
         "metric": row.metric,
         "reference_region": region_ref(row, "reference"),
@@ -159,7 +196,7 @@ def risk(row: Row[Any], sources: Sequence[Row[Any]]) -> dict[str, Any]:
     }
 
 
-def claim(row: Row[Any], sources: Sequence[Row[Any]]) -> dict[str, Any]:
+def claim(row: Row[Any], context: RecordContext) -> dict[str, Any]:
     speaker = None
     if row.speaker_id is not None:
         speaker = {
@@ -175,7 +212,7 @@ def claim(row: Row[Any], sources: Sequence[Row[Any]]) -> dict[str, Any]:
             "name": row.organisation_name,
             "aliases": list(row.organisation_aliases or []),
         }
-    return _record(row, sources) | {
+    return _record(row, context) | {
         "claim_kind": row.claim_kind,
         "metric": row.metric,
         "speaker": speaker,

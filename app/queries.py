@@ -49,6 +49,7 @@ def _region_columns(alias: Any, prefix: str) -> list[ColumnElement[Any]]:
 
 RECORD_COLUMNS: list[ColumnElement[Any]] = [
     records.c.id,
+    records.c.kind,
     records.c.statement,
     records.c.value,
     records.c.value_low,
@@ -82,6 +83,11 @@ class SentenceFilters(RecordFilters):
     from_month: date | None = None
     to_month: date | None = None
     measure: str | None = None
+    # For chart series: one-month figures only, national unless a region is given, and exactly
+    # these Criminal Code articles ("337", "332,337,338").
+    monthly_points: bool = False
+    national_only: bool = False
+    articles_exactly: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ class RiskFilters(RecordFilters):
     reference: str | None = None
     metric: str | None = None
     about_region: str | None = None  # region or reference region
+    risk_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,15 @@ def list_sentences(
         stmt = stmt.where(sentences.c.period_start <= filters.to_month)
     if filters.measure is not None:
         stmt = stmt.where(sentences.c.measure == filters.measure)
+    if filters.monthly_points:
+        stmt = stmt.where(
+            sentences.c.period_start == sentences.c.period_end,
+            sentences.c.rate_basis.in_(("total", "per_month")),
+        )
+    if filters.national_only:
+        stmt = stmt.where(records.c.region_code.is_(None))
+    if filters.articles_exactly is not None:
+        stmt = stmt.where(sentences.c.criminal_code_articles == filters.articles_exactly)
     return _run(session, stmt, [sentences.c.period_start, sentences.c.id], page)
 
 
@@ -158,6 +174,8 @@ def list_risks(
         stmt = stmt.where(risks.c.reference_region_code == filters.reference)
     if filters.metric is not None:
         stmt = stmt.where(risks.c.metric == filters.metric)
+    if filters.risk_type is not None:
+        stmt = stmt.where(risks.c.risk_type == filters.risk_type)
     if filters.about_region is not None:
         stmt = stmt.where(
             or_(

@@ -26,7 +26,7 @@ from app.loader import load_seed
 from app.main import create_app
 from app.migrate import upgrade
 
-SEED_DIR = PROJECT_ROOT / "seed"
+SEED_DIR = Path(os.environ.get("DESERTION_SEED_DIR", PROJECT_ROOT / "seed"))
 BASE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = BASE_URL.startswith("postgresql")
 

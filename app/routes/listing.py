@@ -12,15 +12,22 @@ from sqlalchemy.orm import Session
 from app import present, queries
 from app.errors import InvalidParameter, NotFound, ProblemError
 from app.pagination import PageRequest, next_url
+from app.provenance import CitationGraph, relations_for
 
-Presenter = Callable[[Row[Any], Sequence[Row[Any]]], dict[str, Any]]
+Presenter = Callable[[Row[Any], present.RecordContext], dict[str, Any]]
 
 
 def with_sources(
     session: Session, rows: Sequence[Row[Any]], presenter: Presenter
 ) -> list[dict[str, Any]]:
-    sources = queries.sources_for(session, [row.id for row in rows])
-    return [presenter(row, sources.get(row.id, [])) for row in rows]
+    """Present ``rows`` with their sources, relations and source chains (three statements)."""
+    ids = [row.id for row in rows]
+    context = present.RecordContext(
+        sources=queries.sources_for(session, ids),
+        relations=relations_for(session, ids),
+        graph=CitationGraph.load(session),
+    )
+    return [presenter(row, context) for row in rows]
 
 
 def page_response(

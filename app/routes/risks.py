@@ -5,10 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app import present, queries
+from app.analysis import derive_multipliers
 from app.deps import IncludeDeprecated, PageDep, SessionDep, region_query
 from app.errors import LIST_ERRORS, NOT_FOUND
-from app.routes.listing import known_region, one_record, record_page
-from app.schemas.read import Page, RiskRead
+from app.routes.listing import known_region, one_record, record_page, with_sources
+from app.schemas.read import MultiplierRead, Page, RiskRead
 
 router = APIRouter(prefix="/risks", tags=["risks"])
 
@@ -44,6 +45,48 @@ def list_risks(
     )
     rows = queries.list_risks(session, filters, page)
     return record_page(request, session, rows, page, ["id"], present.risk)
+
+
+@router.get("/multipliers", response_model=Page[MultiplierRead], responses=LIST_ERRORS)
+def list_multipliers(
+    session: SessionDep,
+    reference: Annotated[
+        str, region_query("ISO 3166-2 code of the reference region (RU-MOW for Moscow).")
+    ],
+    region: Annotated[str | None, region_query("Only multipliers for this region.")] = None,
+    metric: Annotated[
+        str | None,
+        Query(
+            max_length=60,
+            description="Only this multiplier metric, e.g. war_death_rate.",
+            examples=["war_death_rate"],
+        ),
+    ] = None,
+) -> Response:
+    """Stated multipliers and ones derived from regional rates, side by side (not paginated).
+
+    A derived multiplier divides two rates of the same metric from the same article and as-of
+    month, never mixing sources or dates; it carries ``derived: true``, the formula and both
+    input records with their sources.
+    """
+    reference = known_region(session, reference, "reference") or reference
+    region = known_region(session, region, "region")
+    stated = with_sources(
+        session,
+        queries.list_risks(
+            session, queries.RiskFilters(reference=reference, region=region, risk_type="multiplier")
+        ),
+        present.risk,
+    )
+    rates = with_sources(
+        session, queries.list_risks(session, queries.RiskFilters(risk_type="rate")), present.risk
+    )
+    items = [s | {"formula": None, "inputs": []} for s in stated]
+    items += derive_multipliers(rates, reference, region)
+    if metric is not None:
+        items = [item for item in items if item["metric"] == metric]
+    items.sort(key=lambda item: (item["region"]["code"], item["derived"], item["id"]))
+    return present.json_response({"data": items, "next": None})
 
 
 @router.get("/{risk_id}", response_model=RiskRead, responses=NOT_FOUND)

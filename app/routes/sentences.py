@@ -5,10 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app import present, queries
+from app.analysis import series_points
 from app.deps import IncludeDeprecated, PageDep, SessionDep, month_param, month_query, region_query
 from app.errors import LIST_ERRORS, NOT_FOUND
-from app.routes.listing import known_region, one_record, record_page
-from app.schemas.read import Page, SentenceRead
+from app.routes.listing import known_region, one_record, record_page, with_sources
+from app.schemas.read import Page, SentenceRead, SeriesRead
 from app.vocab import Measure
 
 router = APIRouter(prefix="/sentences", tags=["sentences"])
@@ -48,6 +49,55 @@ def list_sentences(
     )
     rows = queries.list_sentences(session, filters, page)
     return record_page(request, session, rows, page, ["period_start", "id"], present.sentence)
+
+
+OFFENCE_PATTERN = r"^\d{3}(,\d{3})*$"
+
+
+@router.get("/series", response_model=SeriesRead, responses=LIST_ERRORS)
+def get_series(
+    session: SessionDep,
+    measure: Annotated[Measure, Query(description="The one measure the series counts.")],
+    offence: Annotated[
+        str | None,
+        Query(
+            pattern=OFFENCE_PATTERN,
+            examples=["337"],
+            description="Criminal Code articles the figures cover, exactly: 337, or 332,337,338.",
+        ),
+    ] = None,
+    from_: Annotated[str | None, month_query("First month (YYYY-MM).", alias="from")] = None,
+    to: Annotated[str | None, month_query("Last month (YYYY-MM).")] = None,
+    region: Annotated[
+        str | None, region_query("A region's series; without it, national figures only.")
+    ] = None,
+) -> Response:
+    """Chart-ready monthly series of one measure: one point per month a source covers.
+
+    Months no source covers are absent (not zero). Preferred records win over normal ones;
+    where records of the same rank disagree for a month, each is returned, flagged ``conflict``.
+    """
+    articles = None
+    if offence is not None:
+        articles = ",".join(str(a) for a in sorted({int(a) for a in offence.split(",")}))
+    filters = queries.SentenceFilters(
+        measure=measure.value,
+        from_month=month_param(from_, "from"),
+        to_month=month_param(to, "to"),
+        region=known_region(session, region, "region"),
+        national_only=region is None,
+        monthly_points=True,
+        articles_exactly=articles,
+    )
+    records = with_sources(session, queries.list_sentences(session, filters), present.sentence)
+    return present.json_response(
+        {
+            "measure": measure.value,
+            "offence": [int(a) for a in articles.split(",")] if articles else None,
+            "region": region,
+            "points": series_points(records),
+        }
+    )
 
 
 @router.get("/{sentence_id}", response_model=SentenceRead, responses=NOT_FOUND)

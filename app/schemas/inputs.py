@@ -198,13 +198,26 @@ class SnapshotIn(Strict):
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
+def _date_or_datetime(value: Any) -> Any:
+    """'2024-10-02' is a date (day precision), not midnight UTC; a time needs its offset."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return date.fromisoformat(value)
+    return value
+
+
+def _aware(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise ValueError("a time without a timezone offset; add +00:00 or the printed offset")
+    return value
+
+
 class ArticleIn(Strict):
     id: Slug
     url: HttpUrl
     title: NonEmpty
     publisher: NonEmpty
     authors: list[NonEmpty] = Field(default_factory=list)
-    published: datetime | date | None = Field(
+    published: date | datetime | None = Field(
         None, description="As precise as the source gives it; a date alone when no time is shown."
     )
     published_precision: Precision | None = None
@@ -216,14 +229,14 @@ class ArticleIn(Strict):
     notes: str | None = None
     cites: list[CitationIn] = Field(default_factory=list)
 
+    _published_form = field_validator("published", mode="before")(_date_or_datetime)
+    _published_aware = field_validator("published", mode="after")(_aware)
+    _retrieved_aware = field_validator("retrieved_at", mode="after")(_aware)
+
     @model_validator(mode="after")
     def _precision(self) -> Self:
         if self.published is not None and self.published_precision is None:
             raise ValueError("published needs published_precision (minute, day, month, year)")
-        if isinstance(self.published, datetime) and self.published.tzinfo is None:
-            raise ValueError("published has a time but no timezone offset")
-        if self.retrieved_at is not None and self.retrieved_at.tzinfo is None:
-            raise ValueError("retrieved_at needs a timezone offset")
         return self
 
 

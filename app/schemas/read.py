@@ -5,7 +5,7 @@ responses by the schemathesis run and the tests."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -69,8 +69,22 @@ class RegionRef(Schema):
     name_ru: str = Field(examples=["Республика Бурятия"])
 
 
+class RelatedRecord(Schema):
+    """The record at the other end of a relation, with its first source."""
+
+    id: str
+    kind: str = Field(examples=["sentence"])
+    value: float | None
+    value_qualifier: ValueQualifier | None
+    rank: Rank
+    note: str | None = Field(description="Why the two records relate (from the research notes).")
+    article: ArticleRef
+    citation: str
+
+
 class RecordBase(Schema):
-    id: str = Field(description="Stable id; never reused.")
+    id: str = Field(description="Stable id; never reused, unique across all record families.")
+    kind: str = Field(description="sentence, risk or claim.")
     statement: str = Field(description="The figure or claim in plain words.")
     value: float | None = Field(description="The figure; null for a range or a non-numeric claim.")
     value_low: float | None = Field(description="Lower bound of a range.")
@@ -94,12 +108,28 @@ class RecordBase(Schema):
             "Record High', Dagens, 2 October 2024, https://dagens.com/war/..."
         ],
     )
+    corroborated_by: list[RelatedRecord] = Field(
+        description="Records from other articles that state the same figure."
+    )
+    contradicted_by: list[RelatedRecord] = Field(
+        description="Records that disagree with this one; see also /v1/disputes."
+    )
+    derived_from: list[RelatedRecord] = Field(
+        description="For a derived record: the records its value is computed from."
+    )
+    independent_sources: int = Field(
+        description="Independent source chains behind this figure (its own article and those of "
+        "corroborating records); articles relaying the same upstream count as one.",
+        examples=[1],
+    )
     created_at: datetime
     updated_at: datetime
 
 
 class SentenceRead(RecordBase):
     """A court statistic (what the product calls monthly court sentences)."""
+
+    kind: Literal["sentence"] = "sentence"
 
     period_start: str = Field(description="First month covered, YYYY-MM.", examples=["2024-01"])
     period_end: str = Field(description="Last month covered, YYYY-MM.", examples=["2024-12"])
@@ -117,6 +147,7 @@ class SentenceRead(RecordBase):
 class RiskRead(RecordBase):
     """A regional risk: a multiplier against a reference region, or a plain regional rate."""
 
+    kind: Literal["risk"] = "risk"
     risk_type: RiskType
     metric: str = Field(examples=["war_death_rate"])
     reference_region: RegionRef | None
@@ -141,6 +172,7 @@ class OrganisationRef(Schema):
 class ClaimRead(RecordBase):
     """A sourced statement: statistic, quotation, event or assessment."""
 
+    kind: Literal["claim"] = "claim"
     claim_kind: ClaimKind
     metric: str | None = Field(examples=["deserters_helped"])
     speaker: PersonRef | None
@@ -201,3 +233,57 @@ class Ready(Schema):
     status: str = Field(examples=["ready"])
     database: str = Field(examples=["sqlite"])
     revision: str | None = Field(description="The alembic revision the database is at.")
+
+
+AnyRecord = SentenceRead | RiskRead | ClaimRead
+
+
+class DisputeRead(Schema):
+    """Two records that contradict each other, both with their sources."""
+
+    id: str = Field(description="'<record id>~<other record id>'.")
+    note: str | None = Field(description="Why they disagree, from the research notes.")
+    records: list[AnyRecord] = Field(min_length=2, max_length=2)
+
+
+class MultiplierRead(RiskRead):
+    """A stated multiplier, or one derived from two regional rates of one source and date."""
+
+    formula: str | None = Field(
+        description="For a derived multiplier: region rate / reference rate, with the numbers.",
+        examples=["91 / 3 = 30.33"],
+    )
+    inputs: list[RiskRead] = Field(
+        description="For a derived multiplier: the two rate records (with their own sources)."
+    )
+
+
+class SeriesPoint(Schema):
+    """One month of a series: the figure, the record it comes from, and that record's sources."""
+
+    month: str = Field(examples=["2024-03"])
+    value: float | None
+    value_low: float | None
+    value_high: float | None
+    value_qualifier: ValueQualifier | None
+    record_id: str
+    rank: Rank
+    criminal_code_articles: list[int]
+    sources: list[SourceRef]
+    citation: str
+    corroborated_by: list[RelatedRecord]
+    independent_sources: int
+    conflict: bool = Field(
+        description="True when another record of the same rank gives a different value for this "
+        "month; each such record is returned as its own point."
+    )
+    conflicting_record_ids: list[str]
+
+
+class SeriesRead(Schema):
+    measure: Measure
+    offence: list[int] | None = Field(description="Criminal Code articles, when filtered.")
+    region: str | None = Field(description="ISO 3166-2 code; null = national figures.")
+    points: list[SeriesPoint] = Field(
+        description="One point per month a source covers; months no source covers are absent."
+    )

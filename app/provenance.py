@@ -1,0 +1,114 @@
+"""How records relate to each other and how independent their sources are.
+
+``corroborates`` and ``contradicts`` are read both ways (if A corroborates B, B is corroborated
+by A); ``derived_from`` points from the derived record to its inputs. Two articles that relay the
+same upstream (through ``cites`` / ``via`` links) are one independent source chain, not two.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Row, Table, and_, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from app.models import Article, ArticleCitation, Evidence, Record, RecordRelation
+
+relations = cast(Table, RecordRelation.__table__)
+records = cast(Table, Record.__table__)
+evidence = cast(Table, Evidence.__table__)
+articles = cast(Table, Article.__table__)
+citations = cast(Table, ArticleCitation.__table__)
+
+
+def _side(record_ids: Sequence[str], forward: bool) -> Any:
+    """Relations seen from the records in ``record_ids``; ``other`` is the record at the far end."""
+    mine, other = (
+        (relations.c.record_id, relations.c.other_record_id)
+        if forward
+        else (relations.c.other_record_id, relations.c.record_id)
+    )
+    return (
+        select(
+            mine.label("record_id"),
+            other.label("other_id"),
+            relations.c.relation,
+            literal(forward).label("forward"),
+            relations.c.note,
+            records.c.kind.label("other_kind"),
+            records.c.value.label("other_value"),
+            records.c.value_qualifier.label("other_value_qualifier"),
+            records.c.rank.label("other_rank"),
+            articles.c.id.label("article_id"),
+            articles.c.url,
+            articles.c.title,
+            articles.c.publisher,
+            articles.c.authors,
+            articles.c.published_at,
+            articles.c.published_precision,
+            articles.c.published_approximate,
+            articles.c.language,
+        )
+        .select_from(
+            relations.join(records, records.c.id == other)
+            .join(evidence, and_(evidence.c.record_id == other, evidence.c.position == 0))
+            .join(articles, articles.c.id == evidence.c.article_id)
+        )
+        .where(mine.in_(record_ids))
+    )
+
+
+def relations_for(session: Session, record_ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
+    """Every relation touching ``record_ids``, with the far record's value and first source."""
+    by_record: dict[str, list[Row[Any]]] = defaultdict(list)
+    if not record_ids:
+        return by_record
+    stmt = union_all(_side(record_ids, True), _side(record_ids, False))
+    ordered = stmt.subquery()
+    for row in session.execute(select(ordered).order_by(ordered.c.record_id, ordered.c.other_id)):
+        by_record[row.record_id].append(row)
+    return by_record
+
+
+@dataclass
+class CitationGraph:
+    """Which articles each article cites or relays; roots are where chains start."""
+
+    upstream: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session) -> CitationGraph:
+        graph: dict[str, list[str]] = defaultdict(list)
+        for row in session.execute(select(citations.c.article_id, citations.c.cited_article_id)):
+            graph[row.article_id].append(row.cited_article_id)
+        return cls(dict(graph))
+
+    def roots(self, article_id: str) -> frozenset[str]:
+        seen: set[str] = set()
+        found: set[str] = set()
+        stack = [article_id]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            parents = self.upstream.get(current, [])
+            if not parents:
+                found.add(current)
+            stack.extend(parents)
+        return frozenset(found)
+
+    def independent_chains(self, article_ids: Iterable[str]) -> int:
+        """How many independent chains the articles form: articles sharing a root are one."""
+        groups: list[set[str]] = []
+        for article_id in set(article_ids):
+            roots = set(self.roots(article_id))
+            overlapping = [g for g in groups if g & roots]
+            for group in overlapping:
+                roots |= group
+                groups.remove(group)
+            groups.append(roots)
+        return len(groups)

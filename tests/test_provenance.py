@@ -1,0 +1,246 @@
+"""Disagreement is shown, not hidden: relations both ways, independent source chains, disputes,
+derived multipliers that never mix sources or dates, and chart series that flag conflicts.
+
+Built on a small synthetic seed so each rule is exercised in isolation; test_dataset.py checks
+the same rules on the real data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.loader import SeedError, load_seed, read_seed
+from tests.factories import make_article, make_rate, make_sentence, write_seed
+from tests.helpers import walk
+
+
+def synthetic_files() -> list[dict[str, Any]]:
+    origin = {
+        "article": make_article("origin"),
+        "sentences": [
+            make_sentence(
+                "origin-2024-03", "2024-03", 684, rank="preferred", rank_reason="original count"
+            ),
+            make_sentence("origin-2024-02", "2024-02", 500),
+            make_sentence(
+                "origin-2024-02-all", "2024-02", 900, criminal_code_articles=[332, 337, 338]
+            ),
+        ],
+    }
+    relay = {
+        "article": make_article("relay", cites=[{"article": "origin"}]),
+        "sentences": [make_sentence("relay-2024-03", "2024-03", 684)],
+        "relations": [
+            {"from": "relay-2024-03", "relation": "corroborates", "to": "origin-2024-03"}
+        ],
+    }
+    second_hand = {
+        "article": make_article(
+            "second-hand",
+            cites=[
+                {
+                    "article": "intel-update",
+                    "relation": "via",
+                    "publisher": "Intel",
+                    "cites": [{"article": "origin"}],
+                }
+            ],
+        ),
+        "sentences": [make_sentence("second-hand-2024-03", "2024-03", 684)],
+        "relations": [
+            {"from": "second-hand-2024-03", "relation": "corroborates", "to": "origin-2024-03"}
+        ],
+    }
+    rival = {
+        "article": make_article("rival"),
+        "sentences": [
+            make_sentence(
+                "rival-2024-03", "2024-03", 720, rank="preferred", rank_reason="own count"
+            ),
+            make_sentence(
+                "rival-2024-02-typo",
+                "2024-02",
+                50,
+                rank="deprecated",
+                rank_reason="misprint of 500",
+            ),
+        ],
+        "relations": [
+            {
+                "from": "rival-2024-03",
+                "relation": "contradicts",
+                "to": "origin-2024-03",
+                "note": "different counts",
+            }
+        ],
+    }
+    rates = {
+        "article": make_article("rates"),
+        "risks": [
+            make_rate("rates-ty", "RU-TY", 120, "2025-05"),
+            make_rate("rates-bu", "RU-BU", 91, "2025-05"),
+            make_rate("rates-mow", "RU-MOW", 3, "2025-05"),
+            make_rate("rates-bu-2023", "RU-BU", 40, "2023-01"),
+        ],
+    }
+    other_rates = {
+        "article": make_article("other-rates"),
+        "risks": [make_rate("other-mow", "RU-MOW", 5, "2025-05")],
+    }
+    stated = {
+        "article": make_article("stated"),
+        "risks": [
+            {
+                "id": "stated-bu-33",
+                "statement": "Buryatia 33 times Moscow",
+                "risk_type": "multiplier",
+                "metric": "war_death_rate",
+                "region": "RU-BU",
+                "reference_region": "RU-MOW",
+                "value": 33,
+                "value_qualifier": "exact",
+                "evidence": [{"quote": "33 times"}],
+            }
+        ],
+        "relations": [{"from": "stated-bu-33", "relation": "contradicts", "to": "rates-bu"}],
+    }
+    return [origin, relay, second_hand, rival, rates, other_rates, stated]
+
+
+@pytest.fixture
+def synthetic(
+    tmp_path: Path,
+    empty_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> TestClient:
+    folder = write_seed(tmp_path / "seed", synthetic_files())
+    session = session_for(empty_db)
+    load_seed(session, folder)
+    session.commit()
+    return client_for(empty_db)
+
+
+def test_corroboration_is_shown_both_ways_with_one_independent_chain(
+    synthetic: TestClient,
+) -> None:
+    origin = synthetic.get("/v1/sentences/origin-2024-03").json()
+    assert {r["id"] for r in origin["corroborated_by"]} == {"relay-2024-03", "second-hand-2024-03"}
+    assert origin["independent_sources"] == 1  # relay cites origin; second-hand via intel
+    relay = synthetic.get("/v1/sentences/relay-2024-03").json()
+    assert [r["id"] for r in relay["corroborated_by"]] == ["origin-2024-03"]
+    assert relay["corroborated_by"][0]["article"]["id"] == "origin"
+    rival = synthetic.get("/v1/sentences/rival-2024-03").json()
+    assert rival["independent_sources"] == 1
+    assert [r["id"] for r in rival["contradicted_by"]] == ["origin-2024-03"]
+
+
+def test_independent_articles_count_as_separate_chains(
+    tmp_path: Path,
+    empty_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> None:
+    files = synthetic_files()
+    files[1]["article"]["cites"] = []  # the relay now reports on its own
+    session = session_for(empty_db)
+    load_seed(session, write_seed(tmp_path / "seed", files))
+    session.commit()
+    body = client_for(empty_db).get("/v1/sentences/origin-2024-03").json()
+    assert body["independent_sources"] == 2
+
+
+def test_disputes_list_both_sides_with_sources(synthetic: TestClient) -> None:
+    disputes = walk(synthetic, "/v1/disputes?limit=1")
+    assert {d["id"] for d in disputes} == {"rival-2024-03~origin-2024-03", "stated-bu-33~rates-bu"}
+    dispute = next(d for d in disputes if d["id"] == "stated-bu-33~rates-bu")
+    assert [r["id"] for r in dispute["records"]] == ["stated-bu-33", "rates-bu"]
+    assert all(r["sources"][0]["article"]["url"] for r in dispute["records"])
+
+
+def test_deprecated_records_are_hidden_unless_asked_for(synthetic: TestClient) -> None:
+    ids = {r["id"] for r in walk(synthetic, "/v1/sentences")}
+    assert "rival-2024-02-typo" not in ids
+    ids = {r["id"] for r in walk(synthetic, "/v1/sentences?include_deprecated=true")}
+    assert "rival-2024-02-typo" in ids
+    typo = synthetic.get("/v1/sentences/rival-2024-02-typo").json()
+    assert (typo["rank"], typo["rank_reason"]) == ("deprecated", "misprint of 500")
+
+
+def test_multipliers_are_derived_within_one_source_and_date(synthetic: TestClient) -> None:
+    items = synthetic.get("/v1/risks/multipliers?reference=RU-MOW").json()["data"]
+    derived = {i["region"]["code"]: i for i in items if i["derived"]}
+    assert set(derived) == {"RU-BU", "RU-TY"}  # not other-rates' Moscow, not the 2023 rate
+    buryatia = derived["RU-BU"]
+    assert buryatia["value"] == pytest.approx(30.33)
+    assert buryatia["formula"] == "91 / 3 = 30.33"
+    assert [i["id"] for i in buryatia["inputs"]] == ["rates-bu", "rates-mow"]
+    assert [i["id"] for i in buryatia["derived_from"]] == ["rates-bu", "rates-mow"]
+    assert buryatia["metric"] == "war_death_rate"
+    assert derived["RU-TY"]["value"] == 40
+    stated = [i for i in items if not i["derived"]]
+    assert [(i["id"], i["value"], i["formula"]) for i in stated] == [("stated-bu-33", 33, None)]
+    only = synthetic.get("/v1/risks/multipliers?reference=RU-MOW&region=RU-TY").json()["data"]
+    assert [i["region"]["code"] for i in only] == ["RU-TY"]
+
+
+def test_series_has_one_point_per_covered_month_and_flags_conflicts(
+    synthetic: TestClient,
+) -> None:
+    body = synthetic.get("/v1/sentences/series?measure=sentences&offence=337").json()
+    points = body["points"]
+    assert [p["month"] for p in points] == ["2024-02", "2024-03", "2024-03"]
+    february = points[0]
+    assert (february["value"], february["record_id"], february["conflict"]) == (
+        500,
+        "origin-2024-02",
+        False,
+    )
+    march = {p["record_id"]: p for p in points[1:]}
+    assert set(march) == {"origin-2024-03", "rival-2024-03"}
+    assert all(p["conflict"] for p in march.values())
+    assert march["origin-2024-03"]["conflicting_record_ids"] == ["rival-2024-03"]
+    assert march["origin-2024-03"]["independent_sources"] == 1
+    assert len(march["origin-2024-03"]["corroborated_by"]) == 2
+
+
+def test_series_offence_set_must_match_exactly(synthetic: TestClient) -> None:
+    body = synthetic.get("/v1/sentences/series?measure=sentences&offence=338,332,337").json()
+    assert body["offence"] == [332, 337, 338]
+    assert [(p["month"], p["value"]) for p in body["points"]] == [("2024-02", 900)]
+
+
+def test_series_without_a_preferred_conflict_shows_one_point(
+    tmp_path: Path,
+    empty_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> None:
+    files = synthetic_files()
+    files[3]["sentences"][0] |= {"rank": "normal", "rank_reason": None}
+    session = session_for(empty_db)
+    load_seed(session, write_seed(tmp_path / "seed", files))
+    session.commit()
+    body = client_for(empty_db).get("/v1/sentences/series?measure=sentences&offence=337")
+    march = [p for p in body.json()["points"] if p["month"] == "2024-03"]
+    assert [(p["record_id"], p["conflict"]) for p in march] == [("origin-2024-03", False)]
+
+
+def test_loader_refuses_a_derivation_from_two_sources(tmp_path: Path) -> None:
+    files = synthetic_files()
+    files[0]["sentences"].append(
+        make_sentence(
+            "origin-derived",
+            "2024-01",
+            2,
+            derived={"from": ["origin-2024-02", "relay-2024-03"], "rule": "mixing"},
+        )
+    )
+    with pytest.raises(SeedError, match="inputs come from different sources"):
+        read_seed(write_seed(tmp_path / "seed", files))
