@@ -25,6 +25,14 @@ class Settings(BaseSettings):
     default_page_size: int = Field(default=50, ge=1, le=500)
     max_page_size: int = Field(default=500, ge=1)
     log_level: str = "info"
+    cache_control: str = Field(
+        default="public, max-age=60, stale-while-revalidate=600",
+        description="Cache-Control sent with every successful read under /v1.",
+    )
+    cors_origins: list[str] = Field(
+        default=["*"],
+        description='Origins allowed to read the API from a browser (JSON list, ["*"] = any).',
+    )
 
 
 @lru_cache

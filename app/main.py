@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import sessionmaker
 
@@ -13,6 +14,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.deps import reject_unknown_query_params
 from app.errors import register_error_handlers
+from app.http_cache import HTTPCacheMiddleware
 from app.routes import api_router
 from app.routes.health import router as health_router
 
@@ -30,6 +32,21 @@ Lists return `{"data": [...], "next": <url or null>}` with a `Link: <...>; rel="
 keyset cursors. Errors are RFC 9457 `application/problem+json`. Unknown query parameters are
 refused with 400, so a typo never silently returns everything.
 """
+
+
+# Headers a browser script may read: paging, caching, downloads, and the standard rate-limit
+# headers (RateLimit-*, Retry-After) that a proxy in front of the API may add.
+EXPOSED_HEADERS = [
+    "Link",
+    "ETag",
+    "Last-Modified",
+    "Content-Disposition",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "RateLimit-Policy",
+    "Retry-After",
+]
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -54,6 +71,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(reject_unknown_query_params)],
     )
     app.state.settings = settings
+    app.add_middleware(HTTPCacheMiddleware, cache_control=settings.cache_control, prefixes=("/v1",))
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["Accept", "If-None-Match", "If-Modified-Since"],
+        expose_headers=EXPOSED_HEADERS,
+        max_age=600,
+    )
     app.include_router(health_router)
     app.include_router(api_router, prefix="/v1")
     register_error_handlers(app)

@@ -12,22 +12,8 @@ import orjson
 from fastapi import Response
 from sqlalchemy import Row
 
+from app.citations import citation_text, text_fragment_url
 from app.provenance import CitationGraph
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def published_iso(value: datetime | None, precision: str | None) -> str | None:
@@ -42,36 +28,6 @@ def published_iso(value: datetime | None, precision: str | None) -> str | None:
     if precision == "year":
         return value.strftime("%Y")
     return value.strftime("%Y-%m-%d")
-
-
-def human_date(value: datetime | None, precision: str | None, approximate: bool) -> str:
-    if value is None:
-        return "n.d."
-    value = value.astimezone(UTC)
-    if precision == "year":
-        text = str(value.year)
-    elif precision == "month":
-        text = f"{MONTHS[value.month - 1]} {value.year}"
-    else:
-        text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-    return f"c. {text}" if approximate else text
-
-
-def citation_text(row: Any) -> str:
-    """'Kathrine Frich, 'Title', Dagens, 2 October 2024, <url>' from an article row."""
-    parts: list[str] = []
-    authors = list(row.authors or [])
-    if authors:
-        parts.append(
-            authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + " and " + authors[-1]
-        )
-    if row.title:
-        parts.append(f"'{row.title}'")
-    parts.append(row.publisher)
-    parts.append(human_date(row.published_at, row.published_precision, row.published_approximate))
-    if row.url:
-        parts.append(row.url)
-    return ", ".join(parts)
 
 
 def month(value: date | None) -> str | None:
@@ -97,6 +53,7 @@ def source(row: Row[Any]) -> dict[str, Any]:
         "article": article_ref(row, "article_id"),
         "quote": row.quote,
         "quote_en": row.quote_en,
+        "text_fragment_url": text_fragment_url(row.url, row.quote),
         "prefix": row.prefix,
         "suffix": row.suffix,
         "verified": row.verified,

@@ -150,3 +150,11 @@ def session_for() -> Iterator[Callable[[str], Session]]:
         session.close()
     for engine in engines:
         engine.dispose()
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    """A writable copy of the real seed folder."""
+    target = tmp_path / "seed"
+    shutil.copytree(SEED_DIR, target)
+    return target

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +70,10 @@ def write_seed(
     if people is not None:
         (folder / "people.yaml").write_text(yaml.safe_dump(people), encoding="utf-8")
     return folder
+
+
+def edit(seed_dir: Path, article_id: str, change: Callable[[dict[str, Any]], None]) -> None:
+    path = seed_dir / "articles" / f"{article_id}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

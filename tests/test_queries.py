@@ -30,5 +30,10 @@ def test_a_page_costs_four_queries(
 ) -> None:
     response = client.get(f"{path}?limit={limit}")
     assert response.status_code == 200
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    selects = [
+        s
+        for s in statements
+        if s.lstrip().upper().startswith("SELECT")
+        and "max(revisions.created_at)" not in s  # Last-Modified, read at most once a second
+    ]
     assert len(selects) == 4, selects

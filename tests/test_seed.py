@@ -3,36 +3,20 @@ record has evidence; a quote from an article we hold must be in its text)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.loader import SeedError, fold, load_seed, read_seed
 from app.models import Article, Evidence, Record, RecordRelation, Region, Revision
 from tests.conftest import SEED_DIR, seed_into
+from tests.factories import edit
 
 DAGENS = "dagens-2024-10-02-russian-soldiers-flee-to-the-forest"
-
-
-@pytest.fixture
-def seed_copy(tmp_path: Path) -> Path:
-    """A writable copy of the real seed folder."""
-    target = tmp_path / "seed"
-    shutil.copytree(SEED_DIR, target)
-    return target
-
-
-def edit(seed_dir: Path, article_id: str, change: Callable[[dict[str, Any]], None]) -> None:
-    path = seed_dir / "articles" / f"{article_id}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def counts(session: Session) -> dict[str, int]:

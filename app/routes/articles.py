@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from app import present, queries
 from app.deps import PageDep, SessionDep
 from app.errors import LIST_ERRORS, NOT_FOUND, NotFound
+from app.routes.cite import add_article_cite_route
 from app.routes.listing import page_response, with_sources
 from app.schemas.read import ArticleDetail, ArticleRead, Page
 
@@ -47,13 +48,22 @@ def records_supported_by(session: Session, **filters: Any) -> dict[str, list[dic
     }
 
 
-@router.get("/{article_id}", response_model=ArticleDetail, responses=NOT_FOUND)
-def get_article(article_id: str, session: SessionDep) -> Response:
-    """One article with the articles it cites and every record it supports."""
+def article_or_404(session: Session, article_id: str) -> Any:
     rows = queries.list_articles(session, ids=[article_id])
     if not rows:
         raise NotFound(f"article {article_id!r} does not exist")
+    return rows[0]
+
+
+@router.get("/{article_id}", response_model=ArticleDetail, responses=NOT_FOUND)
+def get_article(article_id: str, session: SessionDep) -> Response:
+    """One article with the articles it cites and every record it supports."""
+    row = article_or_404(session, article_id)
     citations = queries.citations_for(session, [article_id])
-    body = present.article(rows[0], citations)
+    body = present.article(row, citations)
     body["records"] = records_supported_by(session, article=article_id)
-    return present.json_response(body)
+    headers = {"Link": f'<{row.url}>; rel="cite-as"'} if row.url else None
+    return present.json_response(body, headers)
+
+
+add_article_cite_route(router, article_or_404)

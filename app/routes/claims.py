@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app import present, queries
 from app.deps import IncludeDeprecated, PageDep, SessionDep
 from app.errors import LIST_ERRORS, NOT_FOUND
+from app.routes.cite import add_record_cite_route
 from app.routes.listing import one_record, record_page
 from app.schemas.read import ClaimRead, Page
 from app.vocab import ClaimKind
@@ -56,3 +57,6 @@ def get_claim(claim_id: str, session: SessionDep) -> Response:
     """One claim with its sources, deprecated or not."""
     rows = queries.list_claims(session, queries.ClaimFilters(ids=[claim_id]))
     return one_record(session, rows, present.claim, "claim", claim_id)
+
+
+add_record_cite_route(router, "claim")

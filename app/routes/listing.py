@@ -59,7 +59,9 @@ def one_record(
 ) -> Response:
     if not rows:
         raise NotFound(f"{kind} {record_id!r} does not exist")
-    return present.json_response(with_sources(session, rows, presenter)[0])
+    body = with_sources(session, rows, presenter)[0]
+    url = body["sources"][0]["article"]["url"]
+    return present.json_response(body, {"Link": f'<{url}>; rel="cite-as"'})
 
 
 def known_region(session: Session, code: str | None, parameter: str) -> str | None:

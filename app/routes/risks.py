@@ -8,6 +8,7 @@ from app import present, queries
 from app.analysis import derive_multipliers
 from app.deps import IncludeDeprecated, PageDep, SessionDep, region_query
 from app.errors import LIST_ERRORS, NOT_FOUND
+from app.routes.cite import add_record_cite_route
 from app.routes.listing import known_region, one_record, record_page, with_sources
 from app.schemas.read import MultiplierRead, Page, RiskRead
 
@@ -94,3 +95,6 @@ def get_risk(risk_id: str, session: SessionDep) -> Response:
     """One regional risk with its sources, deprecated or not."""
     rows = queries.list_risks(session, queries.RiskFilters(ids=[risk_id]))
     return one_record(session, rows, present.risk, "risk", risk_id)
+
+
+add_record_cite_route(router, "risk")

@@ -8,6 +8,7 @@ from app import present, queries
 from app.analysis import series_points
 from app.deps import IncludeDeprecated, PageDep, SessionDep, month_param, month_query, region_query
 from app.errors import LIST_ERRORS, NOT_FOUND
+from app.routes.cite import add_record_cite_route
 from app.routes.listing import known_region, one_record, record_page, with_sources
 from app.schemas.read import Page, SentenceRead, SeriesRead
 from app.vocab import Measure
@@ -105,3 +106,6 @@ def get_sentence(sentence_id: str, session: SessionDep) -> Response:
     """One court statistic with its sources, deprecated or not."""
     rows = queries.list_sentences(session, queries.SentenceFilters(ids=[sentence_id]))
     return one_record(session, rows, present.sentence, "sentence", sentence_id)
+
+
+add_record_cite_route(router, "sentence")

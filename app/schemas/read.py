@@ -53,6 +53,10 @@ class SourceRef(Schema):
     article: ArticleRef
     quote: str = Field(description="Verbatim text of the article (original language).")
     quote_en: str | None = Field(description="English gloss when the quote is not in English.")
+    text_fragment_url: str | None = Field(
+        description="The article URL with a text fragment (#:~:text=start,end) that opens the "
+        "page scrolled to the quote, in browsers that support it."
+    )
     prefix: str | None = Field(description="Text just before the quote (W3C TextQuoteSelector).")
     suffix: str | None = Field(description="Text just after the quote (W3C TextQuoteSelector).")
     verified: bool = Field(

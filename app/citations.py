@@ -1,0 +1,159 @@
+"""Citations in the styles journalists and reference managers paste: plain text, BibTeX,
+CSL-JSON and RIS; and text-fragment links that open an article scrolled to the quote."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote as percent_encode
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+STYLES = ("text", "bibtex", "csl-json", "ris")
+MEDIA_TYPES = {
+    "text": "text/plain; charset=utf-8",
+    "bibtex": "application/x-bibtex; charset=utf-8",
+    "csl-json": "application/vnd.citationstyles.csl+json",
+    "ris": "application/x-research-info-systems; charset=utf-8",
+}
+
+
+def human_date(value: datetime | None, precision: str | None, approximate: bool) -> str:
+    if value is None:
+        return "n.d."
+    value = value.astimezone(UTC)
+    if precision == "year":
+        text = str(value.year)
+    elif precision == "month":
+        text = f"{MONTHS[value.month - 1]} {value.year}"
+    else:
+        text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return f"c. {text}" if approximate else text
+
+
+def citation_text(article: Any) -> str:
+    """'Kathrine Frich, 'Title', Dagens, 2 October 2024, <url>' from an article row."""
+    parts: list[str] = []
+    authors = list(article.authors or [])
+    if authors:
+        parts.append(
+            authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + " and " + authors[-1]
+        )
+    if article.title:
+        parts.append(f"'{article.title}'")
+    parts.append(article.publisher)
+    parts.append(
+        human_date(article.published_at, article.published_precision, article.published_approximate)
+    )
+    if article.url:
+        parts.append(article.url)
+    return ", ".join(parts)
+
+
+def _date_parts(article: Any) -> list[int]:
+    value = article.published_at.astimezone(UTC)
+    parts = [value.year, value.month, value.day]
+    return parts[: {"year": 1, "month": 2}.get(article.published_precision or "day", 3)]
+
+
+def _key(article: Any) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", article.id)
+
+
+def bibtex(article: Any, note: str | None = None) -> str:
+    fields = {
+        "title": article.title,
+        "author": " and ".join(article.authors or []) or None,
+        "organization": article.publisher,
+        "url": article.url,
+        "note": note,
+    }
+    if article.published_at is not None:
+        parts = _date_parts(article)
+        fields["year"] = str(parts[0])
+        if len(parts) > 1:
+            fields["month"] = MONTHS[parts[1] - 1][:3].lower()
+        fields["date"] = "-".join(f"{p:02d}" for p in parts)
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items() if value)
+    return f"@online{{{_key(article)},\n{body}\n}}\n"
+
+
+def csl_json(article: Any, note: str | None = None) -> list[dict[str, Any]]:
+    item: dict[str, Any] = {
+        "id": article.id,
+        "type": "article-newspaper",
+        "title": article.title,
+        "container-title": article.publisher,
+        "author": [{"literal": name} for name in article.authors or []],
+        "URL": article.url,
+        "language": article.language,
+    }
+    if article.published_at is not None:
+        item["issued"] = {"date-parts": [_date_parts(article)]}
+    if note:
+        item["note"] = note
+    return [{k: v for k, v in item.items() if v not in (None, [])}]
+
+
+def ris(article: Any, note: str | None = None) -> str:
+    lines = ["TY  - NEWS"]
+    lines += [f"AU  - {name}" for name in article.authors or []]
+    if article.title:
+        lines.append(f"TI  - {article.title}")
+    lines.append(f"T2  - {article.publisher}")
+    if article.published_at is not None:
+        parts = _date_parts(article) + [0, 0]
+        lines.append(f"PY  - {parts[0]}")
+        lines.append(
+            f"DA  - {parts[0]}/{parts[1] or '':0>2}/{parts[2] or '':0>2}/".replace("/00/", "//")
+        )
+    if article.url:
+        lines.append(f"UR  - {article.url}")
+    if article.language:
+        lines.append(f"LA  - {article.language}")
+    if note:
+        lines.append(f"N1  - {note}")
+    lines.append("ER  - ")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _fragment_part(text: str) -> str:
+    # '-', ',' and '&' are syntax in a text directive, so they must be percent-encoded too.
+    return percent_encode(text, safe="")
+
+
+def text_fragment_url(url: str | None, quote: str, words: int = 4) -> str | None:
+    """``<url>#:~:text=<start>,<end>``: browsers open the page scrolled to the quote."""
+    if not url:
+        return None
+    tokens = quote.split()
+    if len(tokens) <= 2 * words:
+        directive = _fragment_part(" ".join(tokens))
+    else:
+        start, end = " ".join(tokens[:words]), " ".join(tokens[-words:])
+        directive = f"{_fragment_part(start)},{_fragment_part(end)}"
+    return f"{url.split('#')[0]}#:~:text={directive}"
+
+
+def render(style: str, article: Any, note: str | None = None) -> tuple[str | list[Any], str]:
+    """The citation of ``article`` in ``style`` and its media type."""
+    if style == "bibtex":
+        return bibtex(article, note), MEDIA_TYPES[style]
+    if style == "csl-json":
+        return csl_json(article, note), MEDIA_TYPES[style]
+    if style == "ris":
+        return ris(article, note), MEDIA_TYPES[style]
+    return citation_text(article) + "\n", MEDIA_TYPES["text"]

@@ -1,0 +1,143 @@
+"""HTTP caching for reads: a strong ETag computed from the body (so it changes when, and only
+when, the bytes served change), 304 for a matching If-None-Match, Last-Modified from the
+revision log, and a configurable Cache-Control.
+
+A pure ASGI middleware: JSON bodies are buffered (a page is at most 500 records); a response that
+already carries an ETag (the CSV/NDJSON streams, which hash while spooling to disk) is only
+compared, never buffered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.models import Revision
+
+
+def strong_etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+class LastChange:
+    """When the data last changed, read from the revision log at most once a second."""
+
+    def __init__(self) -> None:
+        self.value: datetime | None = None
+        self.read_at = 0.0
+
+    def get(self, scope: Scope) -> datetime | None:
+        now = time.monotonic()
+        if now - self.read_at > 1.0:
+            maker = scope.get("state", {}).get("sessionmaker")
+            if maker is not None:
+                with maker() as session:
+                    self.value = session.scalar(select(func.max(Revision.created_at)))
+            self.read_at = now
+        return self.value
+
+
+class HTTPCacheMiddleware:
+    def __init__(self, app: ASGIApp, cache_control: str, prefixes: tuple[str, ...]) -> None:
+        self.app = app
+        self.cache_control = cache_control
+        self.prefixes = prefixes
+        self.last_change = LastChange()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not scope["path"].startswith(self.prefixes)
+        ):
+            await self.app(scope, receive, send)
+            return
+        request_headers = Headers(scope=scope)
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+        passthrough = False
+
+        async def cached_send(message: Message) -> None:
+            nonlocal passthrough
+            if message["type"] == "http.response.start":
+                start.update(message)
+                headers = MutableHeaders(scope=message)
+                if message["status"] != 200:
+                    passthrough = True
+                elif "etag" in headers:  # a stream that computed its own ETag
+                    passthrough = True
+                    self._decorate(headers, scope)
+                    if self._not_modified(request_headers, headers["etag"], scope):
+                        await self._send_304(send, message)
+                        start["sent_304"] = True
+                        return
+                if passthrough:
+                    await send(message)
+                return
+            if start.get("sent_304"):
+                return
+            if passthrough:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            headers = MutableHeaders(scope=start)
+            etag = strong_etag(body)
+            headers["etag"] = etag
+            self._decorate(headers, scope)
+            if self._not_modified(request_headers, etag, scope):
+                await self._send_304(send, start)
+                return
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, cached_send)
+
+    def _decorate(self, headers: MutableHeaders, scope: Scope) -> None:
+        headers["cache-control"] = self.cache_control
+        changed = self.last_change.get(scope)
+        if changed is not None:
+            headers["last-modified"] = format_datetime(changed.astimezone(UTC), usegmt=True)
+        vary = {v.strip() for v in headers.get("vary", "").split(",") if v.strip()}
+        headers["vary"] = ", ".join(sorted(vary | {"Accept"}))
+
+    def _not_modified(self, request: Headers, etag: str, scope: Scope) -> bool:
+        if "if-none-match" in request:
+            return etag_matches(request["if-none-match"], etag)
+        since, changed = request.get("if-modified-since"), self.last_change.get(scope)
+        if since and changed is not None:
+            try:
+                return changed.replace(microsecond=0) <= parsedate_to_datetime(since)
+            except (TypeError, ValueError):
+                return False
+        return False
+
+    async def _send_304(self, send: Send, start: Message) -> None:
+        keep = {
+            b"etag",
+            b"cache-control",
+            b"last-modified",
+            b"vary",
+            b"link",
+            b"access-control-allow-origin",
+            b"access-control-expose-headers",
+        }
+        headers = [(k, v) for k, v in start["headers"] if k.lower() in keep]
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})

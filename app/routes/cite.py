@@ -1,0 +1,108 @@
+"""``GET .../{id}/cite?style=text|bibtex|csl-json|ris`` for every record family and articles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from types import SimpleNamespace
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import Session
+
+from app import queries
+from app.citations import render
+from app.deps import SessionDep
+from app.errors import NOT_FOUND, NotFound
+
+
+class CitationStyle(StrEnum):
+    text = "text"
+    bibtex = "bibtex"
+    csl_json = "csl-json"
+    ris = "ris"
+
+
+CITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The citation in the requested style.",
+        "content": {
+            "text/plain": {"schema": {"type": "string"}},
+            "application/x-bibtex": {"schema": {"type": "string"}},
+            "application/vnd.citationstyles.csl+json": {"schema": {"type": "array"}},
+            "application/x-research-info-systems": {"schema": {"type": "string"}},
+        },
+    },
+    **NOT_FOUND,
+}
+StyleQuery = Annotated[CitationStyle, Query(description="text, bibtex, csl-json or ris.")]
+
+
+def cite_response(article: Any, style: CitationStyle, note: str | None) -> Response:
+    body, media_type = render(style.value, article, note)
+    content = orjson.dumps(body) if isinstance(body, list) else body.encode()
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Link": f'<{article.url}>; rel="cite-as"'} if article.url else None,
+    )
+
+
+def record_article(session: Session, record_id: str, kind: str) -> tuple[Any, str]:
+    """The first source's article of a record (as citation input) and its quote."""
+    if not queries.record_exists(session, record_id, kind):
+        raise NotFound(f"{kind} {record_id!r} does not exist")
+    first = queries.sources_for(session, [record_id])[record_id][0]
+    article = SimpleNamespace(
+        **{
+            name: getattr(first, name)
+            for name in (
+                "url",
+                "title",
+                "publisher",
+                "authors",
+                "published_at",
+                "published_precision",
+                "published_approximate",
+                "language",
+            )
+        },
+        id=first.article_id,
+    )
+    return article, first.quote
+
+
+def add_record_cite_route(router: APIRouter, kind: str) -> None:
+    def cite(
+        record_id: str, session: SessionDep, style: StyleQuery = CitationStyle.text
+    ) -> Response:
+        article, quote = record_article(session, record_id, kind)
+        return cite_response(article, style, f"Quoted: \u201c{quote}\u201d")
+
+    cite.__doc__ = f"Citation of the article that states this {kind}, with the quote as a note."
+    router.add_api_route(
+        "/{record_id}/cite",
+        cite,
+        methods=["GET"],
+        name=f"cite_{kind}",
+        responses=CITE_RESPONSES,
+        response_class=Response,
+    )
+
+
+def add_article_cite_route(router: APIRouter, lookup: Callable[[Session, str], Any]) -> None:
+    def cite(
+        article_id: str, session: SessionDep, style: StyleQuery = CitationStyle.text
+    ) -> Response:
+        return cite_response(lookup(session, article_id), style, None)
+
+    cite.__doc__ = "Citation of this article."
+    router.add_api_route(
+        "/{article_id}/cite",
+        cite,
+        methods=["GET"],
+        name="cite_article",
+        responses=CITE_RESPONSES,
+        response_class=Response,
+    )

@@ -1,0 +1,164 @@
+"""HTTP behaviour for caches, browsers and journalists: strong ETags with 304s that change only
+with the data, Cache-Control, CORS, citations in four styles and text-fragment deep links."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.loader import load_seed
+from app.main import create_app
+from tests.conftest import SEED_DIR
+from tests.factories import edit
+from tests.test_seed import DAGENS
+
+RECORD = "/v1/sentences/dagens-2024-sentences-per-month"
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/sentences", RECORD, "/v1/regions?limit=5", "/v1/articles", "/v1/disputes"]
+)
+def test_repeated_get_with_if_none_match_is_304(client: TestClient, path: str) -> None:
+    first = client.get(path)
+    etag = first.headers["etag"]
+    assert etag.startswith('"')
+    assert not etag.startswith("W/")
+    assert first.headers["cache-control"] == "public, max-age=60, stale-while-revalidate=600"
+    assert "Accept" in first.headers["vary"]
+    assert first.headers["last-modified"].endswith("GMT")
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    assert client.get(path).headers["etag"] == etag
+
+
+def test_different_responses_have_different_etags(client: TestClient) -> None:
+    tags = {
+        client.get(p).headers["etag"]
+        for p in ["/v1/sentences", "/v1/sentences?limit=1", "/v1/risks", RECORD]
+    }
+    assert len(tags) == 4
+
+
+def test_if_modified_since_is_honoured(client: TestClient) -> None:
+    last = client.get(RECORD).headers["last-modified"]
+    assert client.get(RECORD, headers={"If-Modified-Since": last}).status_code == 304
+    old = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert client.get(RECORD, headers={"If-Modified-Since": old}).status_code == 200
+
+
+def test_etag_changes_only_when_the_data_behind_it_changes(
+    seed_copy: Path,
+    seeded_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> None:
+    client = client_for(seeded_db)
+    other = "/v1/claims/dagens-sverdlin-military-in-chaos"
+    before = {p: client.get(p).headers["etag"] for p in (RECORD, other, "/v1/sentences")}
+    session = session_for(seeded_db)
+    load_seed(session, SEED_DIR)  # unchanged seed: nothing changes
+    session.commit()
+    assert {p: client.get(p).headers["etag"] for p in before} == before
+
+    def change(data: dict[str, Any]) -> None:
+        data["sentences"][0]["statement"] = "Around 800 a month in 2024 (edited)."
+
+    edit(seed_copy, DAGENS, change)
+    load_seed(session, seed_copy)
+    session.commit()
+    after = {p: client.get(p).headers["etag"] for p in before}
+    assert after[RECORD] != before[RECORD]
+    assert after["/v1/sentences"] != before["/v1/sentences"]
+    assert after[other] == before[other]
+    stale = client.get(RECORD, headers={"If-None-Match": before[RECORD]})
+    assert stale.status_code == 200
+
+
+def test_errors_are_not_cached(client: TestClient) -> None:
+    response = client.get("/v1/sentences/nope")
+    assert response.status_code == 404
+    assert "etag" not in response.headers
+    assert "public" not in response.headers.get("cache-control", "")
+
+
+def test_cache_control_is_configurable(seeded_db: str) -> None:
+    app = create_app(Settings(database_url=seeded_db, cache_control="no-cache"))
+    with TestClient(app) as client:
+        assert client.get(RECORD).headers["cache-control"] == "no-cache"
+
+
+def test_cors_allows_any_origin_and_exposes_paging_and_cache_headers(client: TestClient) -> None:
+    response = client.get("/v1/regions?limit=2", headers={"Origin": "https://example.org"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    exposed = {
+        h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")
+    }
+    assert {"link", "etag", "ratelimit-remaining", "retry-after"} <= exposed
+    preflight = client.options(
+        "/v1/sentences",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code == 200
+
+
+def test_cors_origin_list_is_configurable(seeded_db: str) -> None:
+    app = create_app(Settings(database_url=seeded_db, cors_origins=["https://news.example"]))
+    with TestClient(app) as client:
+        allowed = client.get(RECORD, headers={"Origin": "https://news.example"})
+        assert allowed.headers["access-control-allow-origin"] == "https://news.example"
+        refused = client.get(RECORD, headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in refused.headers
+
+
+@pytest.mark.parametrize("family", ["sentences", "risks", "claims"])
+def test_record_responses_link_to_the_article_as_cite_as(client: TestClient, family: str) -> None:
+    item = client.get(f"/v1/{family}?limit=1").json()["data"][0]
+    response = client.get(f"/v1/{family}/{item['id']}")
+    url = item["sources"][0]["article"]["url"]
+    assert response.headers["link"] == f'<{url}>; rel="cite-as"'
+
+
+def test_cite_text_is_the_citation_field(client: TestClient) -> None:
+    record = client.get(RECORD).json()
+    response = client.get(f"{RECORD}/cite?style=text")
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text.strip() == record["citation"]
+
+
+def test_cite_styles_carry_author_title_date_and_url(client: TestClient) -> None:
+    bibtex = client.get(f"{RECORD}/cite?style=bibtex").text
+    assert bibtex.startswith("@online{")
+    assert "author = {Kathrine Frich}" in bibtex
+    assert "date = {2024-10-02}" in bibtex
+    [csl] = json.loads(client.get(f"{RECORD}/cite?style=csl-json").text)
+    assert csl["issued"] == {"date-parts": [[2024, 10, 2]]}
+    assert csl["author"] == [{"literal": "Kathrine Frich"}]
+    ris = client.get(f"{RECORD}/cite?style=ris").text
+    assert ris.startswith("TY  - NEWS")
+    assert "AU  - Kathrine Frich" in ris
+    assert ris.rstrip().endswith("ER  -")
+    article = client.get(f"/v1/articles/{DAGENS}/cite?style=csl-json").json()
+    assert article[0]["id"] == DAGENS
+
+
+def test_cite_of_unknown_record_or_style_is_a_problem(client: TestClient) -> None:
+    assert client.get("/v1/claims/nope/cite").status_code == 404
+    assert client.get(f"{RECORD}/cite?style=apa").status_code == 422
+
+
+def test_sources_deep_link_to_the_quote(client: TestClient) -> None:
+    source = client.get(RECORD).json()["sources"][0]
+    link = source["text_fragment_url"]
+    assert link.startswith(source["article"]["url"] + "#:~:text=")
+    start, end = link.split("#:~:text=")[1].split(",")
+    assert start == "In%202024%20alone%2C%20Russian"
+    assert end == "from%20the%20previous%20year."
