@@ -8,7 +8,10 @@ from collections.abc import Iterable
 from typing import Any
 
 # A rate metric and the multiplier metric its ratio gives.
-RATIO_OF_RATE = {"war_deaths_per_10000_men": "war_death_rate"}
+RATIO_OF_RATE = {
+    "war_deaths_per_10000_men": "war_death_rate",
+    "war_deaths_percent_of_residents": "war_death_rate",
+}
 RANK_ORDER = {"preferred": 0, "normal": 1}
 
 

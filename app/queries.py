@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Row, Table, and_, literal, or_, select
+from sqlalchemy import ColumnElement, Row, Table, and_, extract, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -117,9 +117,7 @@ def _record_where(stmt: AnySelect, filters: RecordFilters) -> AnySelect:
     return stmt
 
 
-def list_sentences(
-    session: Session, filters: SentenceFilters, page: PageRequest | None = None
-) -> Sequence[Row[Any]]:
+def sentences_select(filters: SentenceFilters) -> AnySelect:
     stmt = select(
         *RECORD_COLUMNS,
         sentences.c.period_start,
@@ -150,12 +148,19 @@ def list_sentences(
         stmt = stmt.where(records.c.region_code.is_(None))
     if filters.articles_exactly is not None:
         stmt = stmt.where(sentences.c.criminal_code_articles == filters.articles_exactly)
-    return _run(session, stmt, [sentences.c.period_start, sentences.c.id], page)
+    return stmt
 
 
-def list_risks(
-    session: Session, filters: RiskFilters, page: PageRequest | None = None
+SENTENCE_ORDER: list[ColumnElement[Any]] = [sentences.c.period_start, sentences.c.id]
+
+
+def list_sentences(
+    session: Session, filters: SentenceFilters, page: PageRequest | None = None
 ) -> Sequence[Row[Any]]:
+    return _run(session, sentences_select(filters), SENTENCE_ORDER, page)
+
+
+def risks_select(filters: RiskFilters) -> AnySelect:
     stmt = select(
         *RECORD_COLUMNS,
         risks.c.risk_type,
@@ -183,12 +188,16 @@ def list_risks(
                 risks.c.reference_region_code == filters.about_region,
             )
         )
-    return _run(session, stmt, [risks.c.id], page)
+    return stmt
 
 
-def list_claims(
-    session: Session, filters: ClaimFilters, page: PageRequest | None = None
+def list_risks(
+    session: Session, filters: RiskFilters, page: PageRequest | None = None
 ) -> Sequence[Row[Any]]:
+    return _run(session, risks_select(filters), [risks.c.id], page)
+
+
+def claims_select(filters: ClaimFilters) -> AnySelect:
     speaker_org = organisations.alias("speaker_org")
     stmt = select(
         *RECORD_COLUMNS,
@@ -214,7 +223,59 @@ def list_claims(
         stmt = stmt.where(claims.c.speaker_id == filters.speaker)
     if filters.kind is not None:
         stmt = stmt.where(claims.c.claim_kind == filters.kind)
-    return _run(session, stmt, [claims.c.id], page)
+    return stmt
+
+
+def list_claims(
+    session: Session, filters: ClaimFilters, page: PageRequest | None = None
+) -> Sequence[Row[Any]]:
+    return _run(session, claims_select(filters), [claims.c.id], page)
+
+
+# What each list can be faceted by, as SQL expressions over its select.
+FACETS: dict[str, dict[str, ColumnElement[Any]]] = {
+    "sentences": {
+        "region": records.c.region_code,
+        "measure": sentences.c.measure,
+        "publisher": articles.c.publisher,
+        "year": extract("year", sentences.c.period_start),
+    },
+    "risks": {
+        "region": records.c.region_code,
+        "metric": risks.c.metric,
+        "publisher": articles.c.publisher,
+        "year": extract("year", risks.c.as_of),
+    },
+    "claims": {
+        "region": records.c.region_code,
+        "kind": claims.c.claim_kind,
+        "publisher": articles.c.publisher,
+        "year": extract("year", claims.c.period_start),
+    },
+    "articles": {
+        "publisher": articles.c.publisher,
+        "year": extract("year", articles.c.published_at),
+        "language": articles.c.language,
+    },
+}
+
+
+def facet_counts(
+    session: Session, base: AnySelect, family: str, facet: str
+) -> list[dict[str, Any]]:
+    """Counts of the rows of ``base`` (unpaginated) per value of ``facet``, computed in SQL."""
+    expression = FACETS[family][facet]
+    stmt = base.with_only_columns(expression.label("value"), func.count().label("count"))
+    if family != "articles" and facet == "publisher":
+        first_source = and_(evidence.c.record_id == records.c.id, evidence.c.position == 0)
+        stmt = stmt.join(evidence, first_source).join(
+            articles, articles.c.id == evidence.c.article_id
+        )
+    stmt = stmt.group_by(expression).order_by(func.count().desc(), expression)
+    return [
+        {"value": None if row.value is None else str(row.value), "count": row.count}
+        for row in session.execute(stmt)
+    ]
 
 
 def _run(
@@ -279,13 +340,17 @@ ARTICLE_COLUMNS: list[ColumnElement[Any]] = [
 ]
 
 
-def list_articles(
-    session: Session, page: PageRequest | None = None, ids: Sequence[str] | None = None
-) -> Sequence[Row[Any]]:
+def articles_select(ids: Sequence[str] | None = None) -> AnySelect:
     stmt: AnySelect = select(*ARTICLE_COLUMNS)
     if ids is not None:
         stmt = stmt.where(articles.c.id.in_(ids))
-    return _run(session, stmt, [articles.c.id], page)
+    return stmt
+
+
+def list_articles(
+    session: Session, page: PageRequest | None = None, ids: Sequence[str] | None = None
+) -> Sequence[Row[Any]]:
+    return _run(session, articles_select(ids), [articles.c.id], page)
 
 
 def citations_for(session: Session, article_ids: Sequence[str]) -> list[Row[Any]]:

@@ -63,7 +63,8 @@ def test_etag_changes_only_when_the_data_behind_it_changes(
 ) -> None:
     client = client_for(seeded_db)
     other = "/v1/claims/dagens-sverdlin-military-in-chaos"
-    before = {p: client.get(p).headers["etag"] for p in (RECORD, other, "/v1/sentences")}
+    paths = (RECORD, other, "/v1/sentences?limit=500", "/v1/risks")
+    before = {p: client.get(p).headers["etag"] for p in paths}
     session = session_for(seeded_db)
     load_seed(session, SEED_DIR)  # unchanged seed: nothing changes
     session.commit()
@@ -77,8 +78,9 @@ def test_etag_changes_only_when_the_data_behind_it_changes(
     session.commit()
     after = {p: client.get(p).headers["etag"] for p in before}
     assert after[RECORD] != before[RECORD]
-    assert after["/v1/sentences"] != before["/v1/sentences"]
+    assert after["/v1/sentences?limit=500"] != before["/v1/sentences?limit=500"]
     assert after[other] == before[other]
+    assert after["/v1/risks"] == before["/v1/risks"]
     stale = client.get(RECORD, headers={"If-None-Match": before[RECORD]})
     assert stale.status_code == 200
 
