@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.db import get_session
 from app.errors import BadRequest, InvalidParameter, ProblemError
+from app.formats import OutputFormat, negotiate
 from app.pagination import PageRequest
 from app.schemas.inputs import parse_month
 from app.vocab import MONTH_PATTERN, REGION_PATTERN
@@ -78,6 +80,46 @@ def page_request(
 
 
 PageDep = Annotated[PageRequest, Depends(page_request)]
+
+
+@dataclass(frozen=True)
+class ListOptions:
+    page: PageRequest
+    output: OutputFormat
+    bom: bool
+    facets: list[str]
+
+
+def list_options(
+    request: Request,
+    page: PageDep,
+    format: Annotated[
+        OutputFormat | None,
+        Query(
+            description="json (a page), csv or ndjson (every matching row, streamed). Overrides "
+            "the Accept header and a .csv / .ndjson suffix on the path."
+        ),
+    ] = None,
+    bom: Annotated[
+        bool,
+        Query(description="CSV only: start with a UTF-8 byte order mark so Excel reads Cyrillic."),
+    ] = False,
+    facet: Annotated[
+        list[str] | None,
+        Query(
+            description="Add counts per value of a field beside the page (repeatable): region, "
+            "measure, metric, kind, publisher, year, language, as the list allows.",
+            examples=[["region"]],
+        ),
+    ] = None,
+) -> ListOptions:
+    output = format or request.scope.get("desertion.format")
+    if output is None:
+        output = negotiate(request.headers.get("accept"))
+    return ListOptions(page=page, output=OutputFormat(output), bom=bom, facets=facet or [])
+
+
+ListDep = Annotated[ListOptions, Depends(list_options)]
 
 
 def month_param(value: str | None, name: str) -> date | None:

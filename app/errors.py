@@ -169,6 +169,18 @@ LIST_ERRORS: dict[int | str, dict[str, Any]] = {
     400: _problem("Unknown query parameter or malformed cursor."),
     422: _problem("A parameter has an invalid value."),
 }
+LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A JSON page, or with ?format=csv|ndjson (or Accept, or a .csv / .ndjson "
+        "suffix) every matching row, streamed.",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    },
+    **LIST_ERRORS,
+    406: _problem("The Accept header asks for no format this list offers."),
+}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     400: _problem("Unknown query parameter."),
     404: _problem("No such resource."),

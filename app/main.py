@@ -1,6 +1,7 @@
 """The application factory: engine and sessions in the lifespan, routers under /v1, one error
 shape, strict query strings."""
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -9,6 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import sessionmaker
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings, get_settings
 from app.db import make_engine
@@ -49,6 +51,22 @@ EXPOSED_HEADERS = [
 ]
 
 
+SUFFIX = re.compile(r"^(/v1/(?:sentences|risks|claims|articles|regions))\.(csv|ndjson)$")
+
+
+class FormatSuffixMiddleware:
+    """``/v1/sentences.csv`` is ``/v1/sentences`` answered as CSV (it reads naturally in curl)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (match := SUFFIX.match(scope["path"])):
+            scope = dict(scope, path=match[1], raw_path=match[1].encode())
+            scope["desertion.format"] = match[2]
+        await self.app(scope, receive, send)
+
+
 def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
@@ -72,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.add_middleware(HTTPCacheMiddleware, cache_control=settings.cache_control, prefixes=("/v1",))
+    app.add_middleware(FormatSuffixMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -374,6 +374,12 @@ def citations_for(session: Session, article_ids: Sequence[str]) -> list[Row[Any]
     return list(session.execute(stmt).all())
 
 
+def regions_select() -> AnySelect:
+    return select(
+        regions.c.code, regions.c.name, regions.c.name_en, regions.c.name_ru, regions.c.type
+    )
+
+
 def list_regions(
     session: Session, page: PageRequest | None = None, code: str | None = None
 ) -> Sequence[Row[Any]]:

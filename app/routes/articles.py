@@ -1,28 +1,40 @@
 """/v1/articles: the articles every figure comes from, and the chain of what they cite."""
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from app import present, queries
-from app.deps import PageDep, SessionDep
-from app.errors import LIST_ERRORS, NOT_FOUND, NotFound
+from app.deps import ListDep, SessionDep
+from app.errors import LIST_RESPONSES, NOT_FOUND, NotFound
+from app.formats import flat_article
 from app.routes.cite import add_article_cite_route
-from app.routes.listing import page_response, with_sources
+from app.routes.listing import Listing, respond, with_sources
 from app.schemas.read import ArticleDetail, ArticleRead, Page
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
 
-@router.get("", response_model=Page[ArticleRead], responses=LIST_ERRORS)
-def list_articles(request: Request, session: SessionDep, page: PageDep) -> Response:
+@router.get("", response_model=Page[ArticleRead], responses=LIST_RESPONSES)
+def list_articles(request: Request, session: SessionDep, options: ListDep) -> Response:
     """Articles by id, including stubs known only by name (``is_stub``)."""
-    rows = queries.list_articles(session, page)
-    shown = rows[: page.limit]
-    citations = queries.citations_for(session, [row.id for row in shown])
-    data = [present.article(row, citations) for row in shown]
-    return page_response(request, rows, page, ["id"], data)
+    listing = Listing(
+        "articles",
+        queries.articles_select(),
+        [queries.articles.c.id],
+        ["id"],
+        present_articles,
+        flat_article,
+    )
+    return respond(request, session, options, listing)
+
+
+def present_articles(session: Session, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
+    citations = queries.citations_for(session, [row.id for row in rows])
+    return [present.article(row, citations) for row in rows]
 
 
 def records_supported_by(session: Session, **filters: Any) -> dict[str, list[dict[str, Any]]]:
@@ -56,7 +68,16 @@ def article_or_404(session: Session, article_id: str) -> Any:
 
 
 @router.get("/{article_id}", response_model=ArticleDetail, responses=NOT_FOUND)
-def get_article(article_id: str, session: SessionDep) -> Response:
+def get_article(
+    article_id: Annotated[
+        str,
+        Path(
+            description="Stable id.",
+            examples=["dagens-2024-10-02-russian-soldiers-flee-to-the-forest"],
+        ),
+    ],
+    session: SessionDep,
+) -> Response:
     """One article with the articles it cites and every record it supports."""
     row = article_or_404(session, article_id)
     citations = queries.citations_for(session, [article_id])

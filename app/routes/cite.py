@@ -1,14 +1,12 @@
 """``GET .../{id}/cite?style=text|bibtex|csl-json|ris`` for every record family and articles."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from enum import StrEnum
 from types import SimpleNamespace
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from app import queries
@@ -73,9 +71,18 @@ def record_article(session: Session, record_id: str, kind: str) -> tuple[Any, st
     return article, first.quote
 
 
+EXAMPLE_IDS = {
+    "sentence": "mediazona-2024-03-sentences-337",
+    "risk": "dagens-buryatia-vs-moscow-death-likelihood",
+    "claim": "dagens-sverdlin-share-staying-in-russia",
+}
+
+
 def add_record_cite_route(router: APIRouter, kind: str) -> None:
     def cite(
-        record_id: str, session: SessionDep, style: StyleQuery = CitationStyle.text
+        record_id: Annotated[str, Path(description="Stable id.", examples=[EXAMPLE_IDS[kind]])],
+        session: SessionDep,
+        style: StyleQuery = CitationStyle.text,
     ) -> Response:
         article, quote = record_article(session, record_id, kind)
         return cite_response(article, style, f"Quoted: \u201c{quote}\u201d")
@@ -93,7 +100,15 @@ def add_record_cite_route(router: APIRouter, kind: str) -> None:
 
 def add_article_cite_route(router: APIRouter, lookup: Callable[[Session, str], Any]) -> None:
     def cite(
-        article_id: str, session: SessionDep, style: StyleQuery = CitationStyle.text
+        article_id: Annotated[
+            str,
+            Path(
+                description="Stable id.",
+                examples=["dagens-2024-10-02-russian-soldiers-flee-to-the-forest"],
+            ),
+        ],
+        session: SessionDep,
+        style: StyleQuery = CitationStyle.text,
     ) -> Response:
         return cite_response(lookup(session, article_id), style, None)
 

@@ -2,24 +2,25 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from app import present, queries
-from app.deps import IncludeDeprecated, PageDep, SessionDep
-from app.errors import LIST_ERRORS, NOT_FOUND
+from app.deps import IncludeDeprecated, ListDep, SessionDep
+from app.errors import LIST_RESPONSES, NOT_FOUND
+from app.formats import flat_claim
 from app.routes.cite import add_record_cite_route
-from app.routes.listing import one_record, record_page
+from app.routes.listing import Listing, one_record, records_presenter, respond
 from app.schemas.read import ClaimRead, Page
 from app.vocab import ClaimKind
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
 
-@router.get("", response_model=Page[ClaimRead], responses=LIST_ERRORS)
+@router.get("", response_model=Page[ClaimRead], responses=LIST_RESPONSES)
 def list_claims(
     request: Request,
     session: SessionDep,
-    page: PageDep,
+    options: ListDep,
     speaker: Annotated[
         str | None,
         Query(
@@ -48,12 +49,24 @@ def list_claims(
         article=article,
         include_deprecated=include_deprecated,
     )
-    rows = queries.list_claims(session, filters, page)
-    return record_page(request, session, rows, page, ["id"], present.claim)
+    listing = Listing(
+        "claims",
+        queries.claims_select(filters),
+        [queries.claims.c.id],
+        ["id"],
+        records_presenter(present.claim),
+        flat_claim,
+    )
+    return respond(request, session, options, listing)
 
 
 @router.get("/{claim_id}", response_model=ClaimRead, responses=NOT_FOUND)
-def get_claim(claim_id: str, session: SessionDep) -> Response:
+def get_claim(
+    claim_id: Annotated[
+        str, Path(description="Stable id.", examples=["dagens-sverdlin-share-staying-in-russia"])
+    ],
+    session: SessionDep,
+) -> Response:
     """One claim with its sources, deprecated or not."""
     rows = queries.list_claims(session, queries.ClaimFilters(ids=[claim_id]))
     return one_record(session, rows, present.claim, "claim", claim_id)

@@ -1,17 +1,23 @@
-"""Turning a page of rows into the list envelope ``{"data": [...], "next": url}``."""
+"""Answering a list request: a JSON page (``{"data": [...], "next": url}``, with facets when
+asked), or every matching row as CSV / NDJSON, streamed batch by batch in constant memory."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request, Response
-from sqlalchemy import Row
+from fastapi.responses import StreamingResponse
+from sqlalchemy import ColumnElement, Row
 from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
 
 from app import present, queries
+from app.deps import ListOptions
 from app.errors import InvalidParameter, NotFound, ProblemError
-from app.pagination import PageRequest, next_url
+from app.formats import BATCH, MEDIA_TYPES, OutputFormat, write_export
+from app.pagination import AnySelect, PageRequest, encode_cursor, next_url, paginate
 from app.provenance import CitationGraph, relations_for
 
 Presenter = Callable[[Row[Any], present.RecordContext], dict[str, Any]]
@@ -69,3 +75,78 @@ def known_region(session: Session, code: str | None, parameter: str) -> str | No
         reason = f"{code!r} is not a federal subject in ISO 3166-2:RU; see /v1/regions"
         raise InvalidParameter(reason, [ProblemError(parameter=parameter, reason=reason)])
     return code
+
+
+RowsPresenter = Callable[[Session, Sequence[Row[Any]]], list[dict[str, Any]]]
+
+
+def records_presenter(presenter: Presenter) -> RowsPresenter:
+    return lambda session, rows: with_sources(session, rows, presenter)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list endpoint's query and how to show its rows."""
+
+    family: str  # also the CSV file name and the key into queries.FACETS
+    base: AnySelect  # filtered, unpaginated
+    order: Sequence[ColumnElement[Any]]
+    keys: Sequence[str]  # row attributes holding the sort key (for cursors)
+    present_rows: RowsPresenter
+    flatten: Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def respond(request: Request, session: Session, options: ListOptions, listing: Listing) -> Response:
+    if options.output is OutputFormat.json:
+        return _json_page(request, session, options, listing)
+    items = _every_item(session, listing, options.page.cursor)
+    writer = write_export(items, options.output, listing.flatten, options.bom)
+    extension = "csv" if options.output is OutputFormat.csv else "ndjson"
+    return StreamingResponse(
+        writer.chunks(),
+        background=BackgroundTask(writer.close),
+        media_type=MEDIA_TYPES[options.output],
+        headers={
+            "ETag": writer.etag(),
+            "Content-Disposition": f'attachment; filename="desertion-{listing.family}.{extension}"',
+        },
+    )
+
+
+def _json_page(
+    request: Request, session: Session, options: ListOptions, listing: Listing
+) -> Response:
+    page = options.page
+    rows = session.execute(paginate(listing.base, listing.order, page)).all()
+    body: dict[str, Any] = {"data": listing.present_rows(session, rows[: page.limit])}
+    body["next"] = nxt = next_url(request.url, rows, page, listing.keys)
+    if options.facets:
+        allowed = queries.FACETS.get(listing.family, {})
+        unknown = [f for f in options.facets if f not in allowed]
+        if unknown:
+            reason = f"not a facet here; available: {', '.join(allowed) or 'none'}"
+            raise InvalidParameter(
+                f"unknown facet(s): {', '.join(unknown)}",
+                [ProblemError(parameter="facet", reason=reason)],
+            )
+        body["facets"] = {
+            facet: queries.facet_counts(session, listing.base, listing.family, facet)
+            for facet in dict.fromkeys(options.facets)
+        }
+    headers = {"Link": f'<{nxt}>; rel="next"'} if nxt else None
+    return present.json_response(body, headers)
+
+
+def _every_item(session: Session, listing: Listing, cursor: str | None) -> Iterator[dict[str, Any]]:
+    """Every matching item, fetched and presented a batch at a time (keyset, no page cap)."""
+    page = PageRequest(limit=BATCH, cursor=cursor)
+    while True:
+        rows = session.execute(paginate(listing.base, listing.order, page)).all()
+        batch = rows[:BATCH]
+        yield from listing.present_rows(session, batch)
+        if len(rows) <= BATCH:
+            return
+        last = batch[-1]
+        page = PageRequest(
+            limit=BATCH, cursor=encode_cursor([getattr(last, k) for k in listing.keys])
+        )

@@ -1,27 +1,39 @@
 """/v1/regions: Russia's federal subjects (ISO 3166-2:RU) and the records about each."""
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 
 from app import present, queries
-from app.deps import PageDep, SessionDep
-from app.errors import LIST_ERRORS, NOT_FOUND, NotFound
+from app.deps import ListDep, SessionDep
+from app.errors import LIST_RESPONSES, NOT_FOUND, NotFound
+from app.formats import flat_region
 from app.routes.articles import records_supported_by
-from app.routes.listing import page_response, with_sources
+from app.routes.listing import Listing, respond, with_sources
 from app.schemas.read import Page, RegionDetail, RegionRead
 
 router = APIRouter(prefix="/regions", tags=["regions"])
 
 
-@router.get("", response_model=Page[RegionRead], responses=LIST_ERRORS)
-def list_regions(request: Request, session: SessionDep, page: PageDep) -> Response:
+@router.get("", response_model=Page[RegionRead], responses=LIST_RESPONSES)
+def list_regions(request: Request, session: SessionDep, options: ListDep) -> Response:
     """Federal subjects by ISO 3166-2 code, with English and Russian names."""
-    rows = queries.list_regions(session, page)
-    data = [present.region(row) for row in rows[: page.limit]]
-    return page_response(request, rows, page, ["code"], data)
+    listing = Listing(
+        "regions",
+        queries.regions_select(),
+        [queries.regions.c.code],
+        ["code"],
+        lambda _session, rows: [present.region(row) for row in rows],
+        flat_region,
+    )
+    return respond(request, session, options, listing)
 
 
 @router.get("/{code}", response_model=RegionDetail, responses=NOT_FOUND)
-def get_region(code: str, session: SessionDep) -> Response:
+def get_region(
+    code: Annotated[str, Path(description="Stable id.", examples=["RU-BU"])],
+    session: SessionDep,
+) -> Response:
     """One region with every record about it (as region, or as reference of a risk)."""
     rows = queries.list_regions(session, code=code.upper())
     if not rows:

@@ -2,24 +2,32 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from app import present, queries
 from app.analysis import derive_multipliers
-from app.deps import IncludeDeprecated, PageDep, SessionDep, region_query
-from app.errors import LIST_ERRORS, NOT_FOUND
+from app.deps import IncludeDeprecated, ListDep, SessionDep, region_query
+from app.errors import LIST_ERRORS, LIST_RESPONSES, NOT_FOUND
+from app.formats import flat_risk
 from app.routes.cite import add_record_cite_route
-from app.routes.listing import known_region, one_record, record_page, with_sources
+from app.routes.listing import (
+    Listing,
+    known_region,
+    one_record,
+    records_presenter,
+    respond,
+    with_sources,
+)
 from app.schemas.read import MultiplierRead, Page, RiskRead
 
 router = APIRouter(prefix="/risks", tags=["risks"])
 
 
-@router.get("", response_model=Page[RiskRead], responses=LIST_ERRORS)
+@router.get("", response_model=Page[RiskRead], responses=LIST_RESPONSES)
 def list_risks(
     request: Request,
     session: SessionDep,
-    page: PageDep,
+    options: ListDep,
     region: Annotated[str | None, region_query("ISO 3166-2 code of the region at risk.")] = None,
     reference: Annotated[
         str | None,
@@ -44,8 +52,15 @@ def list_risks(
         metric=metric,
         include_deprecated=include_deprecated,
     )
-    rows = queries.list_risks(session, filters, page)
-    return record_page(request, session, rows, page, ["id"], present.risk)
+    listing = Listing(
+        "risks",
+        queries.risks_select(filters),
+        [queries.risks.c.id],
+        ["id"],
+        records_presenter(present.risk),
+        flat_risk,
+    )
+    return respond(request, session, options, listing)
 
 
 @router.get("/multipliers", response_model=Page[MultiplierRead], responses=LIST_ERRORS)
@@ -91,7 +106,12 @@ def list_multipliers(
 
 
 @router.get("/{risk_id}", response_model=RiskRead, responses=NOT_FOUND)
-def get_risk(risk_id: str, session: SessionDep) -> Response:
+def get_risk(
+    risk_id: Annotated[
+        str, Path(description="Stable id.", examples=["dagens-buryatia-vs-moscow-death-likelihood"])
+    ],
+    session: SessionDep,
+) -> Response:
     """One regional risk with its sources, deprecated or not."""
     rows = queries.list_risks(session, queries.RiskFilters(ids=[risk_id]))
     return one_record(session, rows, present.risk, "risk", risk_id)

@@ -2,25 +2,40 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from app import present, queries
 from app.analysis import series_points
-from app.deps import IncludeDeprecated, PageDep, SessionDep, month_param, month_query, region_query
-from app.errors import LIST_ERRORS, NOT_FOUND
+from app.deps import (
+    IncludeDeprecated,
+    ListDep,
+    SessionDep,
+    month_param,
+    month_query,
+    region_query,
+)
+from app.errors import LIST_ERRORS, LIST_RESPONSES, NOT_FOUND
+from app.formats import flat_sentence
 from app.routes.cite import add_record_cite_route
-from app.routes.listing import known_region, one_record, record_page, with_sources
+from app.routes.listing import (
+    Listing,
+    known_region,
+    one_record,
+    records_presenter,
+    respond,
+    with_sources,
+)
 from app.schemas.read import Page, SentenceRead, SeriesRead
 from app.vocab import Measure
 
 router = APIRouter(prefix="/sentences", tags=["sentences"])
 
 
-@router.get("", response_model=Page[SentenceRead], responses=LIST_ERRORS)
+@router.get("", response_model=Page[SentenceRead], responses=LIST_RESPONSES)
 def list_sentences(
     request: Request,
     session: SessionDep,
-    page: PageDep,
+    options: ListDep,
     from_: Annotated[
         str | None,
         month_query(
@@ -48,8 +63,15 @@ def list_sentences(
         measure=measure.value if measure else None,
         include_deprecated=include_deprecated,
     )
-    rows = queries.list_sentences(session, filters, page)
-    return record_page(request, session, rows, page, ["period_start", "id"], present.sentence)
+    listing = Listing(
+        "sentences",
+        queries.sentences_select(filters),
+        queries.SENTENCE_ORDER,
+        ["period_start", "id"],
+        records_presenter(present.sentence),
+        flat_sentence,
+    )
+    return respond(request, session, options, listing)
 
 
 OFFENCE_PATTERN = r"^\d{3}(,\d{3})*$"
@@ -102,7 +124,12 @@ def get_series(
 
 
 @router.get("/{sentence_id}", response_model=SentenceRead, responses=NOT_FOUND)
-def get_sentence(sentence_id: str, session: SessionDep) -> Response:
+def get_sentence(
+    sentence_id: Annotated[
+        str, Path(description="Stable id.", examples=["mediazona-2024-03-sentences-337"])
+    ],
+    session: SessionDep,
+) -> Response:
     """One court statistic with its sources, deprecated or not."""
     rows = queries.list_sentences(session, queries.SentenceFilters(ids=[sentence_id]))
     return one_record(session, rows, present.sentence, "sentence", sentence_id)

@@ -224,9 +224,17 @@ class RegionDetail(RegionRead):
     )
 
 
+class FacetCount(Schema):
+    value: str | None = Field(description="The field's value (null when the field is empty).")
+    count: int
+
+
 class Page(Schema, Generic[T]):
     data: list[T]
     next: str | None = Field(description="Absolute URL of the next page; null on the last page.")
+    facets: dict[str, list[FacetCount]] | None = Field(
+        None, description="Only with ?facet=: counts per value over every matching record."
+    )
 
 
 class Health(Schema):

@@ -1,0 +1,235 @@
+"""CSV and NDJSON on every list (by Accept, ?format= or a .csv suffix), every matching row with
+no page cap, in constant memory; and facet counts computed in SQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from app import present, queries
+from app.formats import OutputFormat, flat_sentence, write_export
+from app.models import Article
+from app.routes.listing import Listing, _every_item, records_presenter
+from tests.helpers import assert_problem, expected_ids, walk
+
+LISTS = ["sentences", "risks", "claims", "articles", "regions"]
+SOURCE_COLUMNS = [
+    "source_url",
+    "source_title",
+    "source_publisher",
+    "source_published_at",
+    "source_quote",
+]
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("family", LISTS)
+def test_accept_header_format_param_and_suffix_give_the_same_csv(
+    client: TestClient, family: str
+) -> None:
+    by_accept = client.get(f"/v1/{family}", headers={"Accept": "text/csv"})
+    by_param = client.get(f"/v1/{family}?format=csv")
+    by_suffix = client.get(f"/v1/{family}.csv")
+    assert by_accept.content == by_param.content == by_suffix.content
+    assert by_param.headers["content-type"] == "text/csv; charset=utf-8"
+    assert by_param.headers["content-disposition"] == (
+        f'attachment; filename="desertion-{family}.csv"'
+    )
+    assert "Accept" in by_param.headers["vary"]
+
+
+@pytest.mark.parametrize(
+    ("family", "kind"), [("sentences", "sentence"), ("risks", "risk"), ("claims", "claim")]
+)
+def test_csv_has_every_record_with_source_columns_and_no_page_cap(
+    client: TestClient, family: str, kind: str
+) -> None:
+    table = rows(client.get(f"/v1/{family}?format=csv&limit=1").text)
+    assert {r["id"] for r in table} == expected_ids(kind)  # limit does not cap an export
+    assert set(SOURCE_COLUMNS) <= set(table[0])
+    by_id = {item["id"]: item for item in walk(client, f"/v1/{family}?limit=500")}
+    for row in table:
+        item = by_id[row["id"]]
+        assert row["source_url"] == " | ".join(s["article"]["url"] for s in item["sources"])
+        assert row["source_quote"] == " | ".join(s["quote"] for s in item["sources"])
+        assert int(row["source_count"]) == len(item["sources"])
+
+
+def test_csv_keeps_filters_and_cyrillic(client: TestClient) -> None:
+    table = rows(client.get("/v1/risks?format=csv&region=RU-BU").text)
+    assert table
+    assert {r["region_code"] for r in table} == {"RU-BU"}
+    assert {r["region_name_ru"] for r in table} == {"Республика Бурятия"}
+
+
+def test_bom_for_excel(client: TestClient) -> None:
+    plain = client.get("/v1/regions?format=csv").content
+    excel = client.get("/v1/regions?format=csv&bom=true").content
+    assert excel == "\ufeff".encode() + plain
+
+
+def test_ndjson_is_one_json_record_per_line(client: TestClient) -> None:
+    response = client.get("/v1/claims", headers={"Accept": "application/x-ndjson"})
+    assert response.headers["content-type"] == "application/x-ndjson"
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert [item["id"] for item in lines] == [i["id"] for i in walk(client, "/v1/claims")]
+    assert client.get("/v1/claims.ndjson").content == response.content
+
+
+def test_unsupported_accept_is_406_and_json_is_the_default(client: TestClient) -> None:
+    assert_problem(client.get("/v1/sentences", headers={"Accept": "application/xml"}), 406)
+    for accept in ("*/*", "application/json", "text/html, */*;q=0.1", ""):
+        response = client.get("/v1/sentences", headers={"Accept": accept})
+        assert response.headers["content-type"] == "application/json", accept
+    assert (
+        client.get("/v1/sentences", headers={"Accept": "application/json;q=0.5, text/csv"})
+        .headers["content-type"]
+        .startswith("text/csv")
+    )
+
+
+def test_csv_has_an_etag_and_answers_304(client: TestClient) -> None:
+    first = client.get("/v1/sentences.csv")
+    again = client.get("/v1/sentences.csv", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_facets_count_every_matching_record(client: TestClient) -> None:
+    body = client.get("/v1/sentences?facet=measure&facet=year&limit=1").json()
+    everything = walk(client, "/v1/sentences?limit=500")
+    measures: dict[str, int] = {}
+    years: dict[str, int] = {}
+    for item in everything:
+        measures[item["measure"]] = measures.get(item["measure"], 0) + 1
+        years[item["period_start"][:4]] = years.get(item["period_start"][:4], 0) + 1
+    assert {f["value"]: f["count"] for f in body["facets"]["measure"]} == measures
+    assert {f["value"]: f["count"] for f in body["facets"]["year"]} == years
+    assert len(body["data"]) == 1
+
+
+def test_facets_follow_filters_and_publishers(client: TestClient) -> None:
+    body = client.get("/v1/risks?facet=region&facet=publisher&metric=war_death_rate").json()
+    items = walk(client, "/v1/risks?metric=war_death_rate&limit=500")
+    regions: dict[str, int] = {}
+    for item in items:
+        regions[item["region"]["code"]] = regions.get(item["region"]["code"], 0) + 1
+    assert {f["value"]: f["count"] for f in body["facets"]["region"]} == regions
+    assert sum(f["count"] for f in body["facets"]["publisher"]) == len(items)
+    assert "facets" not in client.get("/v1/risks").json()
+
+
+def test_unknown_facet_is_422(client: TestClient) -> None:
+    body = assert_problem(client.get("/v1/regions?facet=year"), 422)
+    assert body["errors"][0]["parameter"] == "facet"
+
+
+def add_synthetic_sentences(session: Session, count: int) -> None:
+    now = datetime.now(UTC)
+    session.add(
+        Article(
+            id="synthetic",
+            url="https://example.org/s",
+            title="s",
+            publisher="p",
+            content_hash="x",
+            authors=[],
+        )
+    )
+    session.flush()
+    session.execute(
+        insert(queries.records),
+        [
+            {
+                "id": f"s-{n:07d}",
+                "kind": "sentence",
+                "statement": "synthetic " * 20,
+                "value": n,
+                "value_qualifier": "exact",
+                "rank": "normal",
+                "uncertain": False,
+                "derived": False,
+                "content_hash": "x",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(count)
+        ],
+    )
+    session.execute(
+        insert(queries.sentences),
+        [
+            {
+                "id": f"s-{n:07d}",
+                "period_start": date(2024, 1, 1),
+                "period_end": date(2024, 1, 1),
+                "measure": "sentences",
+                "rate_basis": "total",
+                "criminal_code_articles": "337",
+            }
+            for n in range(count)
+        ],
+    )
+    session.execute(
+        insert(queries.evidence),
+        [
+            {
+                "record_id": f"s-{n:07d}",
+                "article_id": "synthetic",
+                "quote": "q " * 50,
+                "verified": False,
+                "position": 0,
+            }
+            for n in range(count)
+        ],
+    )
+    session.commit()
+
+
+def export_peak(session: Session) -> tuple[int, int]:
+    """Peak traced memory while exporting every sentence as CSV, and the bytes written."""
+    listing = Listing(
+        "sentences",
+        queries.sentences_select(queries.SentenceFilters()),
+        queries.SENTENCE_ORDER,
+        ["period_start", "id"],
+        records_presenter(present.sentence),
+        flat_sentence,
+    )
+    tracemalloc.start()
+    try:
+        writer = write_export(
+            _every_item(session, listing, None), OutputFormat.csv, flat_sentence, bom=False
+        )
+        size = sum(len(chunk) for chunk in writer.chunks())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak, size
+
+
+def test_csv_export_memory_stays_flat_as_rows_grow(
+    databases: object, empty_db: str, session_for: Callable[[str], Session]
+) -> None:
+    from tests.conftest import Databases
+
+    assert isinstance(databases, Databases)
+    small_db = databases.new(template=empty_db)
+    small, large = session_for(small_db), session_for(empty_db)
+    add_synthetic_sentences(small, 1_000)
+    add_synthetic_sentences(large, 10_000)
+    small_peak, small_size = export_peak(small)
+    large_peak, large_size = export_peak(large)
+    assert large_size > 9 * small_size  # ten times the rows really were written
+    assert large_peak < 1.5 * small_peak  # memory did not grow with them
