@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -391,15 +391,108 @@ RECORD_CLASSES: dict[str, type[Record]] = {
 
 
 def write_seed(session: Session, seed: SeedSet, reason: str = "seed") -> LoadReport:
-    """Make the database say what ``seed`` says, recording a revision for every change."""
+    """Make the database say what ``seed`` says, recording a revision for every change.
+
+    A change also shows on the records and articles that display the changed data (a
+    record shows its article's citation, its relations' values, its speaker), so those get
+    an ``update`` revision too: a client mirroring the change feed then stays exact.
+    """
     report = LoadReport()
     report.regions_written = _sync_regions(session)
-    _sync_people(session, seed)
-    _sync_articles(session, seed, report, reason)
+    relations_before = _relation_pairs(session)
+    citations_before = _citation_pairs(session)
+    people_changed = _sync_people(session, seed)
+    articles_changed, articles_removed = _sync_articles(session, seed, report, reason)
     session.flush()
-    _sync_records(session, seed, report, reason)
+    records_changed = _sync_records(session, seed, report, reason)
+    for article_id in sorted(articles_removed):
+        session.execute(delete(ArticleCitation).where(ArticleCitation.article_id == article_id))
+        session.execute(delete(Article).where(Article.id == article_id))
+    session.flush()
+    _revise_dependents(
+        session,
+        seed,
+        reason,
+        records_changed,
+        articles_changed | articles_removed,
+        people_changed,
+        relations_before | _relation_pairs(session),
+        citations_before | _citation_pairs(session),
+    )
     session.flush()
     return report
+
+
+def _relation_pairs(session: Session) -> set[tuple[str, str]]:
+    rows = session.execute(select(RecordRelation.record_id, RecordRelation.other_record_id))
+    return {(row.record_id, row.other_record_id) for row in rows}
+
+
+def _citation_pairs(session: Session) -> set[tuple[str, str]]:
+    rows = session.execute(select(ArticleCitation.article_id, ArticleCitation.cited_article_id))
+    return {(row.article_id, row.cited_article_id) for row in rows}
+
+
+def _partners(pairs: set[tuple[str, str]], changed: set[str]) -> set[str]:
+    return {b for a, b in pairs if a in changed} | {a for a, b in pairs if b in changed}
+
+
+def _revise_dependents(
+    session: Session,
+    seed: SeedSet,
+    reason: str,
+    records_changed: set[str],
+    articles_changed: set[str],
+    people_changed: set[str],
+    relation_pairs: set[tuple[str, str]],
+    citation_pairs: set[tuple[str, str]],
+) -> None:
+    """An ``update`` revision for each record or article whose served form shows changed data."""
+    # Records whose own served form changed: edited ones, those quoting a changed article,
+    # those whose speaker changed. Records related to any of them show their value and
+    # citation, so they changed too.
+    shown = set(records_changed)
+    if articles_changed:
+        cited_in = select(Evidence.record_id).where(Evidence.article_id.in_(articles_changed))
+        shown |= set(session.scalars(cited_in))
+    if people_changed:
+        spoken = select(Claim.id).where(
+            or_(Claim.speaker_id.in_(people_changed), Claim.organisation_id.in_(people_changed))
+        )
+        shown |= set(session.scalars(spoken))
+    records = shown | _partners(relation_pairs, shown)
+    now = utcnow()
+    for record_id in sorted(records - records_changed):
+        if record_id in seed.records:
+            session.add(
+                Revision(
+                    entity="record",
+                    entity_id=record_id,
+                    action="update",
+                    snapshot=_record_snapshot(seed.records[record_id]),
+                    reason=f"{reason}: related data changed",
+                    created_at=now,
+                )
+            )
+    for article_id in sorted(_partners(citation_pairs, articles_changed) - articles_changed):
+        snapshot = (
+            _article_snapshot(seed.articles[article_id])
+            if article_id in seed.articles
+            else _dump(seed.stubs[article_id]) | {"stub": True}
+            if article_id in seed.stubs
+            else None
+        )
+        if snapshot is not None:
+            session.add(
+                Revision(
+                    entity="article",
+                    entity_id=article_id,
+                    action="update",
+                    snapshot=snapshot,
+                    reason=f"{reason}: citing articles changed",
+                    created_at=now,
+                )
+            )
 
 
 def _sync_regions(session: Session) -> int:
@@ -423,11 +516,14 @@ def _sync_regions(session: Session) -> int:
     return written
 
 
-def _sync_people(session: Session, seed: SeedSet) -> None:
+def _sync_people(session: Session, seed: SeedSet) -> set[str]:
+    """Upsert organisations and people; return the ids of those that changed."""
+    changed: set[str] = set()
     organisations = {o.id: o for o in session.scalars(select(Organisation))}
     for org in seed.people.organisations:
         values = {"name": org.name, "aliases": org.aliases, "description": org.description}
-        _upsert(session, organisations.get(org.id), Organisation, org.id, values)
+        if _upsert(session, organisations.get(org.id), Organisation, org.id, values):
+            changed.add(org.id)
     session.flush()
     people = {p.id: p for p in session.scalars(select(Person))}
     for person in seed.people.people:
@@ -437,18 +533,26 @@ def _sync_people(session: Session, seed: SeedSet) -> None:
             "role": person.role,
             "organisation_id": person.organisation,
         }
-        _upsert(session, people.get(person.id), Person, person.id, values)
+        if _upsert(session, people.get(person.id), Person, person.id, values):
+            changed.add(person.id)
+    return changed
 
 
-def _upsert(session: Session, current: Any, cls: Any, key: str, values: dict[str, Any]) -> None:
+def _upsert(session: Session, current: Any, cls: Any, key: str, values: dict[str, Any]) -> bool:
     if current is None:
         session.add(cls(id=key, **values))
-    elif any(getattr(current, name) != value for name, value in values.items()):
+        return True
+    if any(getattr(current, name) != value for name, value in values.items()):
         for name, value in values.items():
             setattr(current, name, value)
+        return True
+    return False
 
 
-def _sync_articles(session: Session, seed: SeedSet, report: LoadReport, reason: str) -> None:
+def _sync_articles(
+    session: Session, seed: SeedSet, report: LoadReport, reason: str
+) -> tuple[set[str], set[str]]:
+    """Upsert articles and stubs; return (created or updated ids, ids to remove)."""
     existing = {a.id: a for a in session.scalars(select(Article))}
     wanted: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for article in seed.articles.values():
@@ -552,11 +656,11 @@ def _sync_articles(session: Session, seed: SeedSet, report: LoadReport, reason: 
             )
         )
         report.deleted += 1
-    seed_removed = set(existing) - set(wanted)
-    session.info["articles_to_remove"] = seed_removed
+    return set(changed), set(existing) - set(wanted)
 
 
-def _sync_records(session: Session, seed: SeedSet, report: LoadReport, reason: str) -> None:
+def _sync_records(session: Session, seed: SeedSet, report: LoadReport, reason: str) -> set[str]:
+    """Upsert and remove records; return the ids created, updated or removed."""
     existing = {
         r.id: r.content_hash for r in session.execute(select(Record.id, Record.content_hash))
     }
@@ -652,9 +756,7 @@ def _sync_records(session: Session, seed: SeedSet, report: LoadReport, reason: s
                 )
             )
     session.flush()
-    for article_id in sorted(session.info.pop("articles_to_remove", set())):
-        session.execute(delete(ArticleCitation).where(ArticleCitation.article_id == article_id))
-        session.execute(delete(Article).where(Article.id == article_id))
+    return set(changed) | set(removed)
 
 
 def load_seed(session: Session, seed_dir: Path, reason: str = "seed") -> LoadReport:

@@ -164,14 +164,19 @@ def test_a_change_and_a_removal_are_recorded_as_revisions(
         ]
 
     edit(seed_copy, DAGENS, change)
+    last = session.scalar(select(func.max(Revision.id)))
     report = load_seed(session, seed_copy)
     session.commit()
     assert (report.created, report.updated, report.deleted) == (0, 1, 1)
-    latest = session.scalars(select(Revision).order_by(Revision.id.desc()).limit(2)).all()
-    assert {(r.entity_id, r.action) for r in latest} == {
+    new = session.scalars(select(Revision).where(Revision.id > last)).all()
+    assert {(r.entity_id, r.action) for r in new if r.reason != "seed: related data changed"} == {
         ("dagens-2024-sentences-per-month", "update"),
         ("dagens-families-protect-deserters", "delete"),
     }
+    # Records that show the edited one (a relation, a derivation) are revised too.
+    dependents = {r.entity_id for r in new if r.reason == "seed: related data changed"}
+    assert "dagens-2023-sentences-per-month-derived" in dependents
+    assert all(r.action == "update" for r in new if r.entity_id in dependents)
     assert session.get(Record, "dagens-families-protect-deserters") is None
     assert session.get(Record, "dagens-2024-sentences-per-month").statement == "Edited statement."  # type: ignore[union-attr]
 

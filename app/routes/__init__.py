@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.routes import articles, claims, disputes, regions, risks, sentences
+from app.routes import articles, changes, claims, disputes, regions, risks, sentences
 
 api_router = APIRouter()
-for module in (articles, sentences, risks, claims, regions, disputes):
+for module in (articles, sentences, risks, claims, regions, disputes, changes):
     api_router.include_router(module.router)

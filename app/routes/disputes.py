@@ -1,34 +1,19 @@
 """/v1/disputes: every pair of records that contradict each other, both sides with sources."""
 
-from typing import Any, cast
+from typing import cast
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import Table, select
-from sqlalchemy.orm import Session
 
-from app import present, queries
 from app.deps import PageDep, SessionDep
 from app.errors import LIST_ERRORS
 from app.models import RecordRelation
 from app.pagination import paginate
-from app.routes.listing import page_response, with_sources
+from app.routes.listing import page_response, records_by_id
 from app.schemas.read import DisputeRead, Page
 
 router = APIRouter(prefix="/disputes", tags=["disputes"])
 relations = cast(Table, RecordRelation.__table__)
-
-
-def records_by_id(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Full record dicts for ids of any family (deprecated included)."""
-    found: dict[str, dict[str, Any]] = {}
-    families: list[tuple[Any, Any]] = [
-        (queries.list_sentences(session, queries.SentenceFilters(ids=ids)), present.sentence),
-        (queries.list_risks(session, queries.RiskFilters(ids=ids)), present.risk),
-        (queries.list_claims(session, queries.ClaimFilters(ids=ids)), present.claim),
-    ]
-    for rows, presenter in families:
-        found |= {item["id"]: item for item in with_sources(session, rows, presenter)}
-    return found
 
 
 @router.get("", response_model=Page[DisputeRead], responses=LIST_ERRORS)

@@ -150,3 +150,16 @@ def _every_item(session: Session, listing: Listing, cursor: str | None) -> Itera
         page = PageRequest(
             limit=BATCH, cursor=encode_cursor([getattr(last, k) for k in listing.keys])
         )
+
+
+def records_by_id(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Full record dicts for ids of any family (deprecated included)."""
+    found: dict[str, dict[str, Any]] = {}
+    families: list[tuple[Any, Any]] = [
+        (queries.list_sentences(session, queries.SentenceFilters(ids=ids)), present.sentence),
+        (queries.list_risks(session, queries.RiskFilters(ids=ids)), present.risk),
+        (queries.list_claims(session, queries.ClaimFilters(ids=ids)), present.claim),
+    ]
+    for rows, presenter in families:
+        found |= {item["id"]: item for item in with_sources(session, rows, presenter)}
+    return found

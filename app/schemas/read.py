@@ -299,3 +299,27 @@ class SeriesRead(Schema):
     points: list[SeriesPoint] = Field(
         description="One point per month a source covers; months no source covers are absent."
     )
+
+
+class ChangeEntry(Schema):
+    """One entity's latest change: an upsert with its current representation, or a tombstone."""
+
+    token: str = Field(description="Resume after this entry with ?since=<token>.")
+    type: str | None = Field(
+        description="sentence, risk, claim or article (null for a removed record whose family "
+        "is no longer known).",
+        examples=["sentence"],
+    )
+    id: str
+    action: Literal["upsert", "delete"]
+    reason: str | None = Field(description="Why it changed; for a removal, why it was removed.")
+    changed_at: datetime
+    data: AnyRecord | ArticleRead | None = Field(
+        description="The entity as its own endpoint serves it now; null for a removal."
+    )
+
+
+class ChangeFeed(Schema):
+    data: list[ChangeEntry]
+    next: str | None = Field(description="URL of the next batch when more changes are waiting.")
+    last_token: str = Field(description="Pass as ?since= next time to get only newer changes.")

@@ -1,0 +1,119 @@
+"""The change feed: a client that follows /v1/changes from the start and applies every entry
+ends with exactly what the API lists, across seed changes and removals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.loader import load_seed
+from tests.factories import edit, make_sentence
+from tests.helpers import assert_problem, walk
+
+DAGENS = "dagens-2024-10-02-russian-soldiers-flee-to-the-forest"
+
+
+class Mirror:
+    """What an integrator keeps: entities by (type, id), updated from the feed."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, dict[str, Any]] = {}
+        self.token: str | None = None
+        self.tombstones: list[dict[str, Any]] = []
+
+    def follow(self, client: TestClient, limit: int = 25) -> int:
+        applied = 0
+        url: str | None = f"/v1/changes?limit={limit}" + (
+            f"&since={self.token}" if self.token else ""
+        )
+        while url:
+            body = client.get(url).json()
+            for entry in body["data"]:
+                if entry["action"] == "delete":
+                    self.entities.pop(entry["id"], None)
+                    self.tombstones.append(entry)
+                else:
+                    self.entities[entry["id"]] = entry["data"]
+                applied += 1
+            self.token = body["last_token"]
+            url = body["next"]
+        return applied
+
+
+def served(client: TestClient) -> dict[str, dict[str, Any]]:
+    everything: dict[str, dict[str, Any]] = {}
+    for family in ("sentences", "risks", "claims"):
+        for item in walk(client, f"/v1/{family}?include_deprecated=true&limit=500"):
+            everything[item["id"]] = item
+    for article in walk(client, "/v1/articles?limit=500"):
+        everything[article["id"]] = article
+    return everything
+
+
+def test_following_the_feed_mirrors_the_api_across_changes_and_removals(
+    seed_copy: Path,
+    seeded_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> None:
+    client = client_for(seeded_db)
+    mirror = Mirror()
+    mirror.follow(client)
+    assert mirror.entities == served(client)
+    assert mirror.follow(client) == 0  # nothing new
+
+    def change(data: dict[str, Any]) -> None:
+        data["article"]["title"] = data["article"]["title"] + " (updated)"
+        data["sentences"][0]["value"] = 810
+        data["sentences"].append(make_sentence("dagens-new-figure", "2024-09", 1))
+        data["sentences"][-1]["evidence"] = [{"quote": "800 Sentences Monthly"}]
+        data["claims"] = [c for c in data["claims"] if c["id"] != "dagens-buryatia-cellar-raid"]
+
+    edit(seed_copy, DAGENS, change)
+    session = session_for(seeded_db)
+    load_seed(session, seed_copy)
+    session.commit()
+
+    applied = mirror.follow(client, limit=7)
+    assert applied >= 4
+    assert mirror.entities == served(client)
+    [tombstone] = [t for t in mirror.tombstones if t["id"] == "dagens-buryatia-cellar-raid"]
+    assert tombstone["type"] == "claim"
+    assert "removed" in tombstone["reason"]
+    assert mirror.entities["dagens-2024-sentences-per-month"]["value"] == 810
+    assert (
+        "(updated)" in mirror.entities["dagens-unprecedented-surge-in-desertion-cases"]["citation"]
+    )
+
+
+def test_each_entity_appears_once_at_its_latest_change(client: TestClient) -> None:
+    entries = walk_feed(client)
+    ids = [e["id"] for e in entries]
+    assert len(ids) == len(set(ids))
+    tokens = [int(e["token"]) for e in entries]
+    assert tokens == sorted(tokens)
+
+
+def walk_feed(client: TestClient) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    url: str | None = "/v1/changes?limit=50"
+    while url:
+        body = client.get(url).json()
+        entries += body["data"]
+        url = body["next"]
+    return entries
+
+
+def test_a_token_from_the_end_returns_nothing_new(client: TestClient) -> None:
+    last = client.get("/v1/changes?limit=1000").json()["last_token"]
+    body = client.get(f"/v1/changes?since={last}").json()
+    assert body == {"data": [], "next": None, "last_token": last}
+
+
+def test_a_malformed_token_is_400(client: TestClient) -> None:
+    body = assert_problem(client.get("/v1/changes?since=yesterday"), 400)
+    assert body["errors"][0]["parameter"] == "since"
