@@ -17,9 +17,10 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from app import search
 from app.models import (
     Article,
     ArticleCitation,
@@ -32,6 +33,7 @@ from app.models import (
     Region,
     Revision,
     RiskFigure,
+    SearchDocument,
     SentenceStat,
     utcnow,
 )
@@ -409,7 +411,7 @@ def write_seed(session: Session, seed: SeedSet, reason: str = "seed") -> LoadRep
         session.execute(delete(ArticleCitation).where(ArticleCitation.article_id == article_id))
         session.execute(delete(Article).where(Article.id == article_id))
     session.flush()
-    _revise_dependents(
+    shown = _revise_dependents(
         session,
         seed,
         reason,
@@ -420,7 +422,24 @@ def write_seed(session: Session, seed: SeedSet, reason: str = "seed") -> LoadRep
         citations_before | _citation_pairs(session),
     )
     session.flush()
+    _update_search_index(session, shown, articles_changed | articles_removed)
     return report
+
+
+def _update_search_index(session: Session, records: set[str], articles: set[str]) -> None:
+    """Re-index what changed; everything when the index has fallen out of step (e.g. a database
+    seeded before the search migration existed)."""
+    search.index_records(session, records)
+    search.index_articles(session, articles)
+    session.flush()
+    indexed = session.scalar(select(func.count()).select_from(SearchDocument)) or 0
+    stored = (session.scalar(select(func.count()).select_from(Record)) or 0) + (
+        session.scalar(select(func.count()).select_from(Article)) or 0
+    )
+    if indexed != stored:
+        search.index_records(session, session.scalars(select(Record.id)))
+        search.index_articles(session, session.scalars(select(Article.id)))
+        session.flush()
 
 
 def _relation_pairs(session: Session) -> set[tuple[str, str]]:
@@ -446,8 +465,10 @@ def _revise_dependents(
     people_changed: set[str],
     relation_pairs: set[tuple[str, str]],
     citation_pairs: set[tuple[str, str]],
-) -> None:
-    """An ``update`` revision for each record or article whose served form shows changed data."""
+) -> set[str]:
+    """An ``update`` revision for each record or article whose served form shows changed data.
+
+    Returns the records whose own fields, quotes or speaker changed (to re-index)."""
     # Records whose own served form changed: edited ones, those quoting a changed article,
     # those whose speaker changed. Records related to any of them show their value and
     # citation, so they changed too.
@@ -493,6 +514,7 @@ def _revise_dependents(
                     created_at=now,
                 )
             )
+    return shown
 
 
 def _sync_regions(session: Session) -> int:

@@ -266,3 +266,21 @@ class Revision(Base):
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchDocument(Base):
+    """The searchable text of one record or article, written by the loader with the record.
+
+    The full-text index over it is dialect-specific and created by its migration: an FTS5 table
+    ``search_fts`` on SQLite, a generated ``tsv`` column with a GIN index on PostgreSQL.
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (UniqueConstraint("entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(12))
+    entity_id: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)

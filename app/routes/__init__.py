@@ -2,8 +2,17 @@
 
 from fastapi import APIRouter
 
-from app.routes import articles, changes, claims, disputes, regions, risks, sentences
+from app.routes import (
+    articles,
+    changes,
+    claims,
+    disputes,
+    regions,
+    risks,
+    search,
+    sentences,
+)
 
 api_router = APIRouter()
-for module in (articles, sentences, risks, claims, regions, disputes, changes):
+for module in (articles, sentences, risks, claims, regions, disputes, changes, search):
     api_router.include_router(module.router)

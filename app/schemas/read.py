@@ -323,3 +323,15 @@ class ChangeFeed(Schema):
     data: list[ChangeEntry]
     next: str | None = Field(description="URL of the next batch when more changes are waiting.")
     last_token: str = Field(description="Pass as ?since= next time to get only newer changes.")
+
+
+class SearchHit(Schema):
+    type: Literal["sentence", "risk", "claim", "article"]
+    id: str
+    title: str = Field(description="The record's statement, or the article's title.")
+    snippet: str = Field(
+        description="Matching text with each match wrapped in <mark>...</mark>.",
+        examples=["... <mark>Buryatia</mark> dying in the conflict is 33 times ..."],
+    )
+    score: float = Field(description="Relevance; higher is better (comparable within a call).")
+    url: str = Field(description="The hit's own endpoint.")

@@ -1,0 +1,59 @@
+"""/v1/search: full-text search over claims, quotes, statements and article titles."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app import present, search
+from app.deps import SessionDep
+from app.errors import LIST_ERRORS, InvalidParameter, ProblemError
+from app.schemas.read import Page, SearchHit
+
+router = APIRouter(prefix="/search", tags=["search"])
+PATHS = {"sentence": "sentences", "risk": "risks", "claim": "claims", "article": "articles"}
+
+
+@router.get("", response_model=Page[SearchHit], responses=LIST_ERRORS)
+def search_everything(
+    request: Request,
+    session: SessionDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            examples=["Бурятия"],
+            description="Words to find, in Russian or English (all must match; inflections too).",
+        ),
+    ],
+    type: Annotated[
+        list[str] | None,
+        Query(
+            description="Only these types (repeatable): sentence, risk, claim, article.",
+            examples=[["claim"]],
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Best hits to return.")] = 20,
+) -> Response:
+    """Best-ranked matches first, each with a snippet where matches are wrapped in <mark>."""
+    unknown = sorted(set(type or []) - set(PATHS))
+    if unknown:
+        reason = f"not a type; use {', '.join(PATHS)}"
+        raise InvalidParameter(
+            f"unknown type(s): {', '.join(unknown)}",
+            [ProblemError(parameter="type", reason=reason)],
+        )
+    hits = search.search(session, q, type, limit)
+    base = str(request.base_url).rstrip("/")
+    data = [
+        {
+            "type": hit.kind,
+            "id": hit.entity_id,
+            "title": hit.title,
+            "snippet": hit.snippet,
+            "score": round(hit.score, 6),
+            "url": f"{base}/v1/{PATHS[hit.kind]}/{hit.entity_id}",
+        }
+        for hit in hits
+    ]
+    return present.json_response({"data": data, "next": None})

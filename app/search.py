@@ -1,0 +1,221 @@
+"""Full-text search over records and articles: building each entity's document (called by the
+loader in the same transaction that writes the entity) and querying it.
+
+SQLite uses FTS5 (``search_fts``, bm25 ranking, ``snippet()``); PostgreSQL a generated
+``tsvector`` with a GIN index (``ts_rank_cd``, ``ts_headline``). Region names are indexed in
+English and Russian, so Бурятия and Buryatia both find the Buryatia records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Row, Table, delete, insert, select, text
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Article,
+    Claim,
+    Evidence,
+    Organisation,
+    Person,
+    Record,
+    Region,
+    RiskFigure,
+    SearchDocument,
+    SentenceStat,
+)
+
+documents = cast(Table, SearchDocument.__table__)
+MARK, UNMARK = "<mark>", "</mark>"
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    entity_id: str
+    title: str
+    snippet: str
+    score: float
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _remove(session: Session, entity: str, ids: Iterable[str]) -> None:
+    ids = list(ids)
+    if not ids:
+        return
+    if _dialect(session) == "sqlite":
+        doc_ids = select(documents.c.id).where(
+            documents.c.entity == entity, documents.c.entity_id.in_(ids)
+        )
+        for doc_id in session.scalars(doc_ids):
+            session.execute(text("DELETE FROM search_fts WHERE doc_id = :id"), {"id": doc_id})
+    session.execute(
+        delete(documents).where(documents.c.entity == entity, documents.c.entity_id.in_(ids))
+    )
+
+
+def _add(session: Session, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    session.execute(insert(documents), rows)
+    if _dialect(session) == "sqlite":
+        keys = [(r["entity"], r["entity_id"]) for r in rows]
+        stored = session.execute(
+            select(documents.c.id, documents.c.title, documents.c.body).where(
+                documents.c.entity == keys[0][0],
+                documents.c.entity_id.in_([k[1] for k in keys]),
+            )
+        )
+        session.execute(
+            text("INSERT INTO search_fts (doc_id, title, body) VALUES (:id, :title, :body)"),
+            [{"id": r.id, "title": r.title, "body": r.body} for r in stored],
+        )
+
+
+def _region_names(region: Region | None) -> list[str]:
+    if region is None:
+        return []
+    return [region.code, region.name, region.name_en, region.name_ru]
+
+
+def index_records(session: Session, record_ids: Iterable[str]) -> None:
+    """(Re)build the documents of ``record_ids``; ids that no longer exist are dropped."""
+    ids = sorted(set(record_ids))
+    _remove(session, "record", ids)
+    if not ids:
+        return
+    regions = {r.code: r for r in session.scalars(select(Region))}
+    quotes: dict[str, list[str]] = defaultdict(list)
+    for row in session.execute(
+        select(Evidence.record_id, Evidence.quote, Evidence.quote_en).where(
+            Evidence.record_id.in_(ids)
+        )
+    ):
+        quotes[row.record_id] += [row.quote, row.quote_en or ""]
+    extra: dict[str, list[str]] = defaultdict(list)
+    for risk in session.execute(
+        select(RiskFigure.id, RiskFigure.reference_region_code, RiskFigure.metric).where(
+            RiskFigure.id.in_(ids)
+        )
+    ):
+        extra[risk.id] += [
+            risk.metric,
+            *_region_names(regions.get(risk.reference_region_code or "")),
+        ]
+    for sentence in session.execute(
+        select(SentenceStat.id, SentenceStat.offences, SentenceStat.measure).where(
+            SentenceStat.id.in_(ids)
+        )
+    ):
+        extra[sentence.id] += [sentence.offences or "", sentence.measure]
+    for claim in session.execute(
+        select(
+            Claim.id,
+            Person.name,
+            Person.aliases,
+            Organisation.name.label("org"),
+            Organisation.aliases.label("org_aliases"),
+        )
+        .outerjoin(Person, Person.id == Claim.speaker_id)
+        .outerjoin(Organisation, Organisation.id == Claim.organisation_id)
+        .where(Claim.id.in_(ids))
+    ):
+        extra[claim.id] += [
+            claim.name or "",
+            *(claim.aliases or []),
+            claim.org or "",
+            *(claim.org_aliases or []),
+        ]
+    rows = []
+    for record in session.execute(
+        select(Record.id, Record.kind, Record.statement, Record.region_code).where(
+            Record.id.in_(ids)
+        )
+    ):
+        body = [
+            *quotes[record.id],
+            *_region_names(regions.get(record.region_code or "")),
+            *extra[record.id],
+        ]
+        rows.append(
+            {
+                "entity": "record",
+                "entity_id": record.id,
+                "kind": record.kind,
+                "title": record.statement,
+                "body": " · ".join(p for p in body if p),
+            }
+        )
+    _add(session, rows)
+
+
+def index_articles(session: Session, article_ids: Iterable[str]) -> None:
+    ids = sorted(set(article_ids))
+    _remove(session, "article", ids)
+    if not ids:
+        return
+    rows = [
+        {
+            "entity": "article",
+            "entity_id": a.id,
+            "kind": "article",
+            "title": a.title or a.publisher,
+            "body": " · ".join([a.publisher, *(a.authors or []), a.notes or "", a.url or ""]),
+        }
+        for a in session.scalars(select(Article).where(Article.id.in_(ids)))
+    ]
+    _add(session, rows)
+
+
+def _words(query: str) -> list[str]:
+    return re.findall(r"\w+", query.lower())
+
+
+def _fts5_query(query: str) -> str:
+    """Each word as a prefix of its first letters, so inflections match (Бурятия, Бурятии;
+    Buryatia, Buryat): FTS5's tokenizer does not stem."""
+    terms = []
+    for word in _words(query):
+        stem = word if len(word) <= 4 else word[: max(4, len(word) - 2)]
+        terms.append(f'"{stem}"*')
+    return " AND ".join(terms)
+
+
+def search(session: Session, query: str, kinds: Sequence[str] | None, limit: int) -> list[Hit]:
+    if not _words(query):
+        return []
+    kind_filter = ""
+    params: dict[str, Any] = {"q": query, "limit": limit}
+    if kinds:
+        kind_filter = "AND d.kind IN (" + ", ".join(f":k{i}" for i in range(len(kinds))) + ")"
+        params |= {f"k{i}": kind for i, kind in enumerate(kinds)}
+    if _dialect(session) == "sqlite":
+        params["q"] = _fts5_query(query)
+        sql = f"""
+            SELECT d.kind, d.entity_id, d.title, bm25(search_fts, 0.0, 4.0, 1.0) AS score,
+                   snippet(search_fts, -1, '{MARK}', '{UNMARK}', '…', 16) AS snippet
+            FROM search_fts JOIN search_documents d ON d.id = search_fts.doc_id
+            WHERE search_fts MATCH :q {kind_filter}
+            ORDER BY score, d.entity_id LIMIT :limit"""
+        rows: Iterable[Row[Any]] = session.execute(text(sql), params)
+        return [Hit(r.kind, r.entity_id, r.title, r.snippet, -float(r.score)) for r in rows]
+    sql = f"""
+        WITH q AS (SELECT websearch_to_tsquery('russian', :q) || websearch_to_tsquery('simple', :q)
+                   AS query)
+        SELECT d.kind, d.entity_id, d.title, ts_rank_cd(d.tsv, q.query) AS score,
+               ts_headline('russian', d.title || ' — ' || d.body, q.query,
+                           'StartSel={MARK}, StopSel={UNMARK}, MaxWords=30, MinWords=10,
+                            MaxFragments=2, FragmentDelimiter=" … "') AS snippet
+        FROM search_documents d, q
+        WHERE d.tsv @@ q.query {kind_filter}
+        ORDER BY score DESC, d.entity_id LIMIT :limit"""
+    rows = session.execute(text(sql), params)
+    return [Hit(r.kind, r.entity_id, r.title, r.snippet, float(r.score)) for r in rows]

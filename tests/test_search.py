@@ -1,0 +1,100 @@
+"""Full-text search finds Russian and English text alike, ranks and highlights, and the index
+follows every change the loader writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, text
+from sqlalchemy.orm import Session
+
+from app.loader import load_seed
+from app.models import SearchDocument
+from tests.conftest import SEED_DIR
+from tests.factories import edit
+from tests.helpers import assert_problem
+
+DAGENS = "dagens-2024-10-02-russian-soldiers-flee-to-the-forest"
+BURYATIA_33 = "dagens-buryatia-vs-moscow-death-likelihood"
+
+
+def hits(client: TestClient, query: str, **params: Any) -> list[dict[str, Any]]:
+    response = client.get("/v1/search", params={"q": query, "limit": 100, **params})
+    assert response.status_code == 200, response.text
+    data: list[dict[str, Any]] = response.json()["data"]
+    return data
+
+
+@pytest.mark.parametrize("query", ["Бурятия", "Buryatia", "бурятии", "BURYATIA"])
+def test_russian_and_english_find_the_buryatia_records(client: TestClient, query: str) -> None:
+    found = {h["id"] for h in hits(client, query)}
+    assert BURYATIA_33 in found  # an English-only record, found through its region's names
+    assert "sibir-buryatia-named-dead-bbc-mediazona" in found  # a Russian quote
+
+
+def test_hits_are_ranked_and_highlighted(client: TestClient) -> None:
+    results = hits(client, "chaos")
+    assert results[0]["id"] == "dagens-sverdlin-military-in-chaos"
+    assert "<mark>chaos</mark>" in results[0]["snippet"].lower()
+    assert results[0]["url"].endswith("/v1/claims/dagens-sverdlin-military-in-chaos")
+    scores = [h["score"] for h in hits(client, "Buryatia")]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_all_words_must_match_and_type_filters(client: TestClient) -> None:
+    both = {h["id"] for h in hits(client, "Sverdlin Russia")}
+    assert both
+    assert both <= {h["id"] for h in hits(client, "Sverdlin")}
+    articles = hits(client, "Mediazona", type="article")
+    assert articles
+    assert {h["type"] for h in articles} == {"article"}
+    assert_problem(client.get("/v1/search?q=x&type=person"), 422)
+
+
+def test_empty_or_missing_query_is_a_problem(client: TestClient) -> None:
+    assert_problem(client.get("/v1/search"), 422)
+    assert_problem(client.get("/v1/search?q="), 422)
+    assert hits(client, "!!! ---") == []
+
+
+def test_the_index_follows_seed_changes_and_removals(
+    seed_copy: Path,
+    seeded_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> None:
+    client = client_for(seeded_db)
+
+    def change(data: dict[str, Any]) -> None:
+        data["sentences"][0]["statement"] = "Zanzibarian test statement about sentences."
+        data["claims"] = [
+            c for c in data["claims"] if c["id"] != "dagens-sverdlin-military-in-chaos"
+        ]
+
+    edit(seed_copy, DAGENS, change)
+    session = session_for(seeded_db)
+    load_seed(session, seed_copy)
+    session.commit()
+    assert [h["id"] for h in hits(client, "Zanzibarian")] == ["dagens-2024-sentences-per-month"]
+    assert hits(client, "chaos") == []
+
+
+def test_an_index_out_of_step_is_rebuilt_by_the_next_load(
+    seeded_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> None:
+    session = session_for(seeded_db)
+    session.execute(delete(SearchDocument))
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DELETE FROM search_fts"))
+    session.commit()
+    client = client_for(seeded_db)
+    assert hits(client, "Buryatia") == []
+    load_seed(session, SEED_DIR)
+    session.commit()
+    assert BURYATIA_33 in {h["id"] for h in hits(client, "Buryatia")}
