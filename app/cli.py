@@ -1,4 +1,4 @@
-"""The ``desertion-api`` command: migrate, seed, serve."""
+"""The ``desertion-api`` command: migrate, seed, export, import, serve."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
 
+from app import package
 from app.config import get_settings
 from app.db import make_engine
 from app.loader import SeedError, load_seed, read_seed
@@ -56,6 +57,31 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    engine = make_engine(get_settings().database_url)
+    try:
+        with sessionmaker(engine).begin() as session:
+            written = package.export_dir(session, Path(args.dir))
+    finally:
+        engine.dispose()
+    print(f"exported {len(written)} files to {args.dir}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    engine = make_engine(get_settings().database_url)
+    try:
+        with sessionmaker(engine).begin() as session:
+            counts = package.import_dir(session, Path(args.dir))
+    except package.PackageError as exc:
+        print(f"import refused, nothing was written: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print("imported " + ", ".join(f"{n} {name}" for name, n in counts.items()))
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -70,11 +96,21 @@ def main(argv: list[str] | None = None) -> int:
     seed = commands.add_parser("seed", help="load seed/ into the database (idempotent)")
     seed.add_argument("--dir", help="seed folder (default: DESERTION_SEED_DIR or ./seed)")
     seed.add_argument("--check", action="store_true", help="validate only; write nothing")
+    export = commands.add_parser("export", help="write the data package (datapackage.json + CSVs)")
+    export.add_argument("dir", help="folder to write into (created if missing)")
+    load = commands.add_parser("import", help="load a data package into an empty database")
+    load.add_argument("dir", help="folder holding datapackage.json")
     serve = commands.add_parser("serve", help="run the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
-    handlers = {"migrate": _migrate, "seed": _seed, "serve": _serve}
+    handlers = {
+        "migrate": _migrate,
+        "seed": _seed,
+        "serve": _serve,
+        "export": _export,
+        "import": _import,
+    }
     return handlers[args.command](args)
 
 

@@ -7,6 +7,7 @@ from app.routes import (
     changes,
     claims,
     disputes,
+    export,
     regions,
     risks,
     search,
@@ -14,5 +15,5 @@ from app.routes import (
 )
 
 api_router = APIRouter()
-for module in (articles, sentences, risks, claims, regions, disputes, changes, search):
+for module in (articles, sentences, risks, claims, regions, disputes, changes, search, export):
     api_router.include_router(module.router)

@@ -1,0 +1,309 @@
+"""Bulk export and import as a Frictionless data package: ``datapackage.json`` (field
+descriptions, units, licence, citation, sha256 of every file) and one CSV per table.
+
+Every table is exported as stored (ids, timestamps and the revision log included), so importing
+the package into an empty database reproduces every API response exactly. The search index is
+rebuilt on import rather than exported.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session
+
+from app import search
+from app.db import Base
+from app.models import Article, Record, Revision
+
+# In dependency order: a table comes after every table it points to.
+TABLES = (
+    "regions",
+    "organisations",
+    "people",
+    "articles",
+    "article_citations",
+    "records",
+    "sentence_stats",
+    "risk_figures",
+    "claims",
+    "evidence",
+    "record_relations",
+    "revisions",
+)
+SEQUENCED = ("article_citations", "evidence", "record_relations", "revisions")
+LICENSE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 (the compilation)",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
+TABLE_DOCS = {
+    "regions": "Russia's federal subjects (ISO 3166-2:RU), names from pycountry and iso3166-2.",
+    "organisations": "Organisations named by claims; aliases are other names of the same one.",
+    "people": "People quoted as speakers of claims.",
+    "articles": "Articles the figures come from; a stub is known only by name (no URL).",
+    "article_citations": "Article cites (or relays, 'via') another: the chain behind a figure.",
+    "records": "Every figure or claim: the fields all record families share.",
+    "sentence_stats": "Court statistics (cases, sentences, convictions) by period.",
+    "risk_figures": "Regional risk multipliers and regional rates.",
+    "claims": "Sourced statements: statistics, quotations, events, assessments.",
+    "evidence": "The verbatim quote in an article that supports a record.",
+    "record_relations": "Record corroborates / contradicts / is derived from another record.",
+    "revisions": "Append-only log of every change to an article or record.",
+}
+FIELD_DOCS = {
+    "value": "The figure, in the unit given by `unit` (empty for a range or a non-numeric claim).",
+    "value_low": "Lower bound of a range, in the unit given by `unit`.",
+    "value_high": "Upper bound of a range, in the unit given by `unit`.",
+    "value_qualifier": "exact, approximate ('around'), at_least, more_than, less_than or range.",
+    "unit": "Unit of value / value_low / value_high, e.g. sentences, percent, times.",
+    "rank": "preferred, normal or deprecated (Wikidata-style), with rank_reason.",
+    "uncertain": "True when the research notes flag the figure as uncertain.",
+    "derived": "True when no article states the value; derivation says how it was computed.",
+    "period_start": "First day of the first month the figure covers.",
+    "period_end": "First day of the last month the figure covers.",
+    "measure": "What a court statistic counts (cases_received, sentences, ...).",
+    "rate_basis": "per_month, per_week, per_working_day, per_day, or total over the period.",
+    "criminal_code_articles": "Comma-separated Criminal Code articles (337, 338, 332).",
+    "quote": "Verbatim text of the article, in its original language.",
+    "quote_en": "English gloss of a quote that is not in English.",
+    "verified": "True when the quote was checked against a stored snapshot of the article.",
+    "published_at": "Publication time (UTC), as precise as published_precision says.",
+    "published_precision": "minute, day, month or year: how much of published_at is known.",
+    "region_code": "ISO 3166-2 code of the region; empty for national figures.",
+    "reference_region_code": "ISO 3166-2 code of the region a multiplier compares against.",
+    "metric": "What a risk or claim measures, e.g. war_death_rate, war_deaths_per_10000_men.",
+    "content_hash": "sha256 of the entity as loaded; changes exactly when the entity does.",
+    "snapshot": "The entity as loaded at this revision (JSON); empty for a removal.",
+    "created_at": "When the row was first loaded (UTC).",
+    "updated_at": "When the row last changed (UTC).",
+}
+
+
+class PackageError(Exception):
+    """The package cannot be imported; nothing was written."""
+
+
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+def _frictionless_type(column: Column[Any]) -> str:
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return "boolean"
+    if isinstance(kind, Integer):
+        return "integer"
+    if isinstance(kind, Float):
+        return "number"
+    if isinstance(getattr(kind, "impl", kind), DateTime):  # UTCDateTime decorates DateTime
+        return "datetime"
+    if isinstance(kind, Date):
+        return "date"
+    if isinstance(kind, JSON):
+        return "object" if column.name == "snapshot" else "array"
+    return "string"
+
+
+def _to_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _from_text(value: str, column: Column[Any]) -> Any:
+    kind = _frictionless_type(column)
+    if value == "":
+        return None if column.nullable else ("" if kind == "string" else None)
+    if kind == "boolean":
+        return value == "true"
+    if kind == "integer":
+        return int(value)
+    if kind == "number":
+        return float(value)
+    if kind == "datetime":
+        return datetime.fromisoformat(value)
+    if kind == "date":
+        return date.fromisoformat(value)
+    if kind in ("object", "array"):
+        return json.loads(value)
+    return value
+
+
+def _csv_bytes(session: Session, table: Table) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.name for column in table.columns])
+    order = list(table.primary_key.columns)
+    for row in session.execute(select(table).order_by(*order)):
+        writer.writerow([_to_text(value) for value in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _schema(table: Table) -> dict[str, Any]:
+    fields = []
+    for column in table.columns:
+        field: dict[str, Any] = {
+            "name": column.name,
+            "type": _frictionless_type(column),
+            "description": FIELD_DOCS.get(column.name, f"{column.name} of {table.name}."),
+        }
+        if not column.nullable:
+            field["constraints"] = {"required": True}
+        if column.name in ("value", "value_low", "value_high"):
+            field["unit"] = "see the unit field of the same row"
+        fields.append(field)
+    schema: dict[str, Any] = {
+        "fields": fields,
+        "primaryKey": [c.name for c in table.primary_key.columns],
+        "missingValues": [""],
+    }
+    foreign = [
+        {
+            "fields": [fk.parent.name],
+            "reference": {"resource": fk.column.table.name, "fields": [fk.column.name]},
+        }
+        for fk in table.foreign_keys
+    ]
+    if foreign:
+        schema["foreignKeys"] = sorted(foreign, key=lambda f: f["fields"][0])
+    return schema
+
+
+def build_package(session: Session) -> dict[str, bytes]:
+    """Every file of the package by name; deterministic for the same data."""
+    files: dict[str, bytes] = {}
+    resources = []
+    for name in TABLES:
+        table = _table(name)
+        data = _csv_bytes(session, table)
+        files[f"{name}.csv"] = data
+        resources.append(
+            {
+                "name": name.replace("_", "-"),
+                "path": f"{name}.csv",
+                "title": name,
+                "description": TABLE_DOCS[name],
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": len(data),
+                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "schema": _schema(table),
+            }
+        )
+    last = session.scalar(select(func.max(Revision.created_at)))
+    descriptor = {
+        "name": "desertion-api",
+        "title": "Desertion from the Russian army: figures with their sources",
+        "description": "Court statistics, regional risks and sourced claims about desertion "
+        "from the Russian army, each with the article and verbatim quote that states it. "
+        "Quotes remain the work of their publishers and are reproduced to cite them.",
+        "version": str(session.scalar(select(func.max(Revision.id))) or 0),
+        "created": last.isoformat() if last else None,
+        "licenses": [LICENSE],
+        "citation": "desertion-api data package, revision "
+        f"{session.scalar(select(func.max(Revision.id))) or 0}: figures about desertion from "
+        "the Russian army, each traced to the article that states it.",
+        "profile": "tabular-data-package",
+        "resources": resources,
+    }
+    files["datapackage.json"] = json.dumps(descriptor, ensure_ascii=False, indent=2).encode()
+    return files
+
+
+def export_dir(session: Session, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in build_package(session).items():
+        (folder / name).write_bytes(data)
+        written.append(folder / name)
+    return written
+
+
+def export_zip(session: Session) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(build_package(session).items()):
+            info = zipfile.ZipInfo(f"desertion-api/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def import_dir(session: Session, folder: Path) -> dict[str, int]:
+    """Load a package into an empty database (checksums verified first); returns row counts."""
+    try:
+        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PackageError(f"{folder}: no readable datapackage.json ({exc})") from exc
+    resources = {r["path"].removesuffix(".csv"): r for r in descriptor.get("resources", [])}
+    missing = [name for name in TABLES if name not in resources]
+    if missing:
+        raise PackageError(f"datapackage.json lacks resources: {', '.join(missing)}")
+    contents: dict[str, bytes] = {}
+    for name in TABLES:
+        path = folder / resources[name]["path"]
+        data = path.read_bytes() if path.exists() else b""
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        if digest != resources[name].get("hash"):
+            raise PackageError(f"{path.name}: checksum does not match datapackage.json")
+        contents[name] = data
+    if session.scalar(select(func.count()).select_from(Record)) or session.scalar(
+        select(func.count()).select_from(Article)
+    ):
+        raise PackageError("the database already holds data; import needs an empty database")
+    for name in reversed(TABLES):  # regions (and people) may have been loaded already
+        session.execute(_table(name).delete())
+    counts: dict[str, int] = {}
+    for name in TABLES:
+        table = _table(name)
+        reader = csv.DictReader(io.StringIO(contents[name].decode("utf-8")))
+        rows = [
+            {column.name: _from_text(row[column.name], column) for column in table.columns}
+            for row in reader
+        ]
+        if rows:
+            session.execute(insert(table), rows)
+        counts[name] = len(rows)
+    if session.get_bind().dialect.name == "postgresql":
+        for name in SEQUENCED:
+            session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"COALESCE((SELECT max(id) FROM {name}), 0) + 1, false)"
+                )
+            )
+    search.index_records(session, session.scalars(select(Record.id)))
+    search.index_articles(session, session.scalars(select(Article.id)))
+    session.flush()
+    return counts
