@@ -83,6 +83,35 @@ PageDep = Annotated[PageRequest, Depends(page_request)]
 
 
 @dataclass(frozen=True)
+class FormatOptions:
+    output: OutputFormat
+    bom: bool
+
+
+def format_options(
+    request: Request,
+    format: Annotated[
+        OutputFormat | None,
+        Query(
+            description="json, csv or ndjson (every matching row, streamed). Overrides the Accept "
+            "header and a .csv / .ndjson suffix on the path."
+        ),
+    ] = None,
+    bom: Annotated[
+        bool,
+        Query(description="CSV only: start with a UTF-8 byte order mark so Excel reads Cyrillic."),
+    ] = False,
+) -> FormatOptions:
+    output = format or request.scope.get("desertion.format")
+    if output is None:
+        output = negotiate(request.headers.get("accept"))
+    return FormatOptions(output=OutputFormat(output), bom=bom)
+
+
+FormatDep = Annotated[FormatOptions, Depends(format_options)]
+
+
+@dataclass(frozen=True)
 class ListOptions:
     page: PageRequest
     output: OutputFormat
@@ -91,19 +120,8 @@ class ListOptions:
 
 
 def list_options(
-    request: Request,
     page: PageDep,
-    format: Annotated[
-        OutputFormat | None,
-        Query(
-            description="json (a page), csv or ndjson (every matching row, streamed). Overrides "
-            "the Accept header and a .csv / .ndjson suffix on the path."
-        ),
-    ] = None,
-    bom: Annotated[
-        bool,
-        Query(description="CSV only: start with a UTF-8 byte order mark so Excel reads Cyrillic."),
-    ] = False,
+    output: FormatDep,
     facet: Annotated[
         list[str] | None,
         Query(
@@ -113,10 +131,7 @@ def list_options(
         ),
     ] = None,
 ) -> ListOptions:
-    output = format or request.scope.get("desertion.format")
-    if output is None:
-        output = negotiate(request.headers.get("accept"))
-    return ListOptions(page=page, output=OutputFormat(output), bom=bom, facets=facet or [])
+    return ListOptions(page=page, output=output.output, bom=output.bom, facets=facet or [])
 
 
 ListDep = Annotated[ListOptions, Depends(list_options)]

@@ -51,7 +51,10 @@ EXPOSED_HEADERS = [
 ]
 
 
-SUFFIX = re.compile(r"^(/v1/(?:sentences|risks|claims|articles|regions))\.(csv|ndjson)$")
+SUFFIX = re.compile(
+    r"^(/v1/(?:sentences|risks|claims|articles|regions|disputes|search|risks/multipliers))"
+    r"\.(csv|ndjson)$"
+)
 
 
 class FormatSuffixMiddleware:

@@ -233,3 +233,29 @@ def test_csv_export_memory_stays_flat_as_rows_grow(
     large_peak, large_size = export_peak(large)
     assert large_size > 9 * small_size  # ten times the rows really were written
     assert large_peak < 1.5 * small_peak  # memory did not grow with them
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/v1/disputes", ""),
+        ("/v1/risks/multipliers", "reference=RU-MOW"),
+        ("/v1/search", "q=Buryatia&limit=100"),
+    ],
+)
+def test_computed_lists_export_every_item_too(client: TestClient, path: str, query: str) -> None:
+    items = walk(client, f"{path}?{query}")
+    by_param = client.get(f"{path}?{query}&format=csv")
+    by_suffix = client.get(f"{path}.csv?{query}")
+    by_accept = client.get(f"{path}?{query}", headers={"Accept": "text/csv"})
+    assert by_param.content == by_suffix.content == by_accept.content
+    assert [r["id"] for r in rows(by_param.text)] == [i["id"] for i in items]
+    ndjson = client.get(f"{path}.ndjson?{query}").text.splitlines()
+    assert [json.loads(line)["id"] for line in ndjson] == [i["id"] for i in items]
+
+
+def test_dispute_rows_hold_both_sides(client: TestClient) -> None:
+    table = {r["id"]: r for r in rows(client.get("/v1/disputes.csv").text)}
+    row = table["dagens-buryatia-vs-moscow-death-likelihood~lemmit-bbc-buryatia-27x-moscow"]
+    assert (row["a_value"], row["b_value"]) == ("33.0", "27.0")
+    assert row["a_citation"].startswith("Kathrine Frich")

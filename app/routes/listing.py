@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from app import present, queries
-from app.deps import ListOptions
+from app.deps import FormatOptions, ListOptions
 from app.errors import InvalidParameter, NotFound, ProblemError
 from app.formats import BATCH, MEDIA_TYPES, OutputFormat, write_export
 from app.pagination import AnySelect, PageRequest, encode_cursor, next_url, paginate
@@ -100,15 +100,37 @@ def respond(request: Request, session: Session, options: ListOptions, listing: L
     if options.output is OutputFormat.json:
         return _json_page(request, session, options, listing)
     items = _every_item(session, listing, options.page.cursor)
-    writer = write_export(items, options.output, listing.flatten, options.bom)
-    extension = "csv" if options.output is OutputFormat.csv else "ndjson"
+    return export_response(items, options.output, options.bom, listing.family, listing.flatten)
+
+
+def respond_items(
+    items: list[dict[str, Any]],
+    options: FormatOptions,
+    family: str,
+    flatten: Callable[[dict[str, Any]], dict[str, Any]],
+) -> Response:
+    """A computed, unpaginated list: JSON ``{"data", "next": null}``, CSV or NDJSON."""
+    if options.output is OutputFormat.json:
+        return present.json_response({"data": items, "next": None})
+    return export_response(iter(items), options.output, options.bom, family, flatten)
+
+
+def export_response(
+    items: Iterator[dict[str, Any]],
+    output: OutputFormat,
+    bom: bool,
+    family: str,
+    flatten: Callable[[dict[str, Any]], dict[str, Any]],
+) -> Response:
+    writer = write_export(items, output, flatten, bom)
+    extension = "csv" if output is OutputFormat.csv else "ndjson"
     return StreamingResponse(
         writer.chunks(),
         background=BackgroundTask(writer.close),
-        media_type=MEDIA_TYPES[options.output],
+        media_type=MEDIA_TYPES[output],
         headers={
             "ETag": writer.etag(),
-            "Content-Disposition": f'attachment; filename="desertion-{listing.family}.{extension}"',
+            "Content-Disposition": f'attachment; filename="desertion-{family}.{extension}"',
         },
     )
 

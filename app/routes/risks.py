@@ -6,8 +6,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app import present, queries
 from app.analysis import derive_multipliers
-from app.deps import IncludeDeprecated, ListDep, SessionDep, region_query
-from app.errors import LIST_ERRORS, LIST_RESPONSES, NOT_FOUND
+from app.deps import FormatDep, IncludeDeprecated, ListDep, SessionDep, region_query
+from app.errors import LIST_RESPONSES, NOT_FOUND
 from app.formats import flat_risk
 from app.routes.cite import add_record_cite_route
 from app.routes.listing import (
@@ -16,6 +16,7 @@ from app.routes.listing import (
     one_record,
     records_presenter,
     respond,
+    respond_items,
     with_sources,
 )
 from app.schemas.read import MultiplierRead, Page, RiskRead
@@ -63,9 +64,10 @@ def list_risks(
     return respond(request, session, options, listing)
 
 
-@router.get("/multipliers", response_model=Page[MultiplierRead], responses=LIST_ERRORS)
+@router.get("/multipliers", response_model=Page[MultiplierRead], responses=LIST_RESPONSES)
 def list_multipliers(
     session: SessionDep,
+    output: FormatDep,
     reference: Annotated[
         str, region_query("ISO 3166-2 code of the reference region (RU-MOW for Moscow).")
     ],
@@ -102,7 +104,7 @@ def list_multipliers(
     if metric is not None:
         items = [item for item in items if item["metric"] == metric]
     items.sort(key=lambda item: (item["region"]["code"], item["derived"], item["id"]))
-    return present.json_response({"data": items, "next": None})
+    return respond_items(items, output, "multipliers", flat_risk)
 
 
 @router.get("/{risk_id}", response_model=RiskRead, responses=NOT_FOUND)

@@ -4,19 +4,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app import present, search
-from app.deps import SessionDep
-from app.errors import LIST_ERRORS, InvalidParameter, ProblemError
+from app import search
+from app.deps import FormatDep, SessionDep
+from app.errors import LIST_RESPONSES, InvalidParameter, ProblemError
+from app.routes.listing import respond_items
 from app.schemas.read import Page, SearchHit
 
 router = APIRouter(prefix="/search", tags=["search"])
 PATHS = {"sentence": "sentences", "risk": "risks", "claim": "claims", "article": "articles"}
 
 
-@router.get("", response_model=Page[SearchHit], responses=LIST_ERRORS)
+@router.get("", response_model=Page[SearchHit], responses=LIST_RESPONSES)
 def search_everything(
     request: Request,
     session: SessionDep,
+    output: FormatDep,
     q: Annotated[
         str,
         Query(
@@ -56,4 +58,4 @@ def search_everything(
         }
         for hit in hits
     ]
-    return present.json_response({"data": data, "next": None})
+    return respond_items(data, output, "search", dict)
