@@ -17,8 +17,9 @@ target_metadata = Base.metadata
 SEARCH_OBJECTS = ("search_fts", "tsv", "ix_search_documents_tsv")
 
 
-def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
-                   ) -> bool:
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
     return not (name or "").startswith(SEARCH_OBJECTS)
 
 
