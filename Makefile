@@ -31,7 +31,7 @@ test: install
 lint: install
 	$(BIN)/ruff format --check app tests bench migrations/env.py
 	$(BIN)/ruff check app tests bench
-	$(BIN)/mypy app tests
+	$(BIN)/mypy app tests bench
 
 fmt: install
 	$(BIN)/ruff format app tests bench migrations/env.py
