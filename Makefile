@@ -43,7 +43,8 @@ fuzz: install
 	bash .ci/schemathesis
 
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.throughput
+	$(BIN)/python -m bench.csv_memory
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
