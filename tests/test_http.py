@@ -164,3 +164,12 @@ def test_sources_deep_link_to_the_quote(client: TestClient) -> None:
     start, end = link.split("#:~:text=")[1].split(",")
     assert start == "In%202024%20alone%2C%20Russian"
     assert end == "from%20the%20previous%20year."
+
+
+@pytest.mark.parametrize("path", [RECORD, "/v1/sentences", "/v1/sentences.csv", "/healthz"])
+def test_head_is_get_without_a_body(client: TestClient, path: str) -> None:
+    get, head = client.get(path), client.head(path)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers.get("etag") == get.headers.get("etag")
+    assert head.headers["content-type"] == get.headers["content-type"]
