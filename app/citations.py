@@ -73,6 +73,11 @@ def _key(article: Any) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", article.id)
 
 
+def _bibtex_escape(value: str) -> str:
+    """Braces, and the characters LaTeX reads as commands, escaped so the entry stays valid."""
+    return re.sub(r"([{}%&#_$\\])", r"\\\1", value)
+
+
 def bibtex(article: Any, note: str | None = None) -> str:
     fields = {
         "title": article.title,
@@ -87,7 +92,11 @@ def bibtex(article: Any, note: str | None = None) -> str:
         if len(parts) > 1:
             fields["month"] = MONTHS[parts[1] - 1][:3].lower()
         fields["date"] = "-".join(f"{p:02d}" for p in parts)
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items() if value)
+    body = ",\n".join(
+        f"  {name} = {{{value if name == 'url' else _bibtex_escape(value)}}}"
+        for name, value in fields.items()
+        if value
+    )
     return f"@online{{{_key(article)},\n{body}\n}}\n"
 
 

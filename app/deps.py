@@ -25,13 +25,24 @@ _ALLOWED: dict[int, frozenset[str]] = {}
 
 
 def reject_unknown_query_params(request: Request) -> None:
-    """A typo such as ``?regoin=`` must fail loudly instead of silently returning everything."""
+    """A typo such as ``?regoin=`` must fail loudly instead of silently returning everything;
+    a NUL character (which PostgreSQL text cannot hold) is refused before any query runs."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
     allowed = _ALLOWED.get(id(route))
     if allowed is None:
         allowed = _ALLOWED[id(route)] = frozenset(_query_names(route.dependant))
+    nul = sorted(
+        name
+        for name, value in [*request.query_params.multi_items(), *request.path_params.items()]
+        if "\x00" in str(value)
+    )
+    if nul:
+        raise BadRequest(
+            f"a NUL character is not allowed in: {', '.join(nul)}",
+            [ProblemError(parameter=name, reason="contains a NUL character") for name in nul],
+        )
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         names = ", ".join(sorted(allowed)) or "none"

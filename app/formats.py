@@ -67,9 +67,16 @@ def negotiate(accept: str | None) -> OutputFormat:
                 except ValueError:
                     quality = 0.0
         ranges.append((quality, -position, media.lower()))
+    # A type refused outright (q=0) stays refused even when a wildcard would cover it.
+    refused = {ACCEPTED[m] for q, _, m in ranges if q == 0 and m in ACCEPTED and "*" not in m}
     for quality, _, media in sorted(ranges, reverse=True):
-        if quality > 0 and media in ACCEPTED:
+        if quality <= 0 or media not in ACCEPTED:
+            continue
+        if "*" not in media:
             return ACCEPTED[media]
+        allowed = [f for f in OutputFormat if f not in refused]
+        if allowed:
+            return ACCEPTED[media] if ACCEPTED[media] not in refused else allowed[0]
     offered = ", ".join(sorted({m.split(";")[0] for m in MEDIA_TYPES.values()}))
     raise NotAcceptable(
         f"none of the requested media types is available here; offered: {offered}",

@@ -123,7 +123,9 @@ class HTTPCacheMiddleware:
         since, changed = request.get("if-modified-since"), self.last_change.get(scope)
         if since and changed is not None:
             try:
-                return changed.replace(microsecond=0) <= parsedate_to_datetime(since)
+                # Strictly earlier: Last-Modified has whole seconds, so a change later in the
+                # same second as the client's copy must not be answered with 304.
+                return changed.replace(microsecond=0) < parsedate_to_datetime(since)
             except (TypeError, ValueError):
                 return False
         return False

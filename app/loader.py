@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app import search
@@ -331,6 +331,7 @@ def _record_snapshot(planned: PlannedRecord) -> dict[str, Any]:
     snapshot = _dump(planned.model)
     snapshot["kind"] = planned.kind
     snapshot["article"] = planned.article_id
+    snapshot["verified"] = planned.verified  # so adding or dropping a snapshot re-writes evidence
     snapshot["relations"] = sorted((_dump(r) for r in planned.relations), key=_canonical)
     return snapshot
 
@@ -410,6 +411,7 @@ def write_seed(session: Session, seed: SeedSet, reason: str = "seed") -> LoadRep
     for article_id in sorted(articles_removed):
         session.execute(delete(ArticleCitation).where(ArticleCitation.article_id == article_id))
         session.execute(delete(Article).where(Article.id == article_id))
+    _remove_people(session, seed)
     session.flush()
     shown = _revise_dependents(
         session,
@@ -483,7 +485,10 @@ def _revise_dependents(
         shown |= set(session.scalars(spoken))
     records = shown | _partners(relation_pairs, shown)
     now = utcnow()
-    for record_id in sorted(records - records_changed):
+    dependents = sorted(r for r in records - records_changed if r in seed.records)
+    if dependents:  # what they show changed, so their served form did too
+        session.execute(update(Record).where(Record.id.in_(dependents)).values(updated_at=now))
+    for record_id in dependents:
         if record_id in seed.records:
             session.add(
                 Revision(
@@ -558,6 +563,14 @@ def _sync_people(session: Session, seed: SeedSet) -> set[str]:
         if _upsert(session, people.get(person.id), Person, person.id, values):
             changed.add(person.id)
     return changed
+
+
+def _remove_people(session: Session, seed: SeedSet) -> None:
+    """People and organisations no longer in people.yaml (after the claims naming them went)."""
+    people = {person.id for person in seed.people.people}
+    session.execute(delete(Person).where(Person.id.not_in(people)))
+    organisations = {org.id for org in seed.people.organisations}
+    session.execute(delete(Organisation).where(Organisation.id.not_in(organisations)))
 
 
 def _upsert(session: Session, current: Any, cls: Any, key: str, values: dict[str, Any]) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, Date, Select, tuple_
+from sqlalchemy import ColumnElement, Date, Integer, Select, tuple_
 from starlette.datastructures import URL
 
 from app.errors import BadRequest, ProblemError
@@ -49,11 +49,15 @@ def decode_cursor(cursor: str, columns: Sequence[ColumnElement[Any]]) -> list[An
         raise refuse()
     decoded: list[Any] = []
     for value, column in zip(values, columns, strict=True):
-        if not isinstance(value, str | int):
+        if isinstance(column.type, Integer):
+            valid = type(value) is int and abs(value) < 2**63
+        else:
+            valid = isinstance(value, str) and "\x00" not in value and len(value) <= 200
+        if not valid:
             raise refuse()
         if isinstance(column.type, Date):
             try:
-                decoded.append(date.fromisoformat(str(value)))
+                decoded.append(date.fromisoformat(value))
             except ValueError as exc:
                 raise refuse() from exc
         else:

@@ -8,6 +8,7 @@ English and Russian, so Бурятия and Buryatia both find the Buryatia recor
 
 from __future__ import annotations
 
+import html
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -32,6 +33,8 @@ from app.models import (
 
 documents = cast(Table, SearchDocument.__table__)
 MARK, UNMARK = "<mark>", "</mark>"
+# Private-use characters the engines put round matches, replaced by <mark> after escaping.
+START, STOP = "\ue000", "\ue001"
 
 
 @dataclass(frozen=True)
@@ -176,46 +179,52 @@ def index_articles(session: Session, article_ids: Iterable[str]) -> None:
 
 
 def _words(query: str) -> list[str]:
-    return re.findall(r"\w+", query.lower())
+    """Letters and digits only: whatever else a user types is never query syntax."""
+    return re.findall(r"[^\W_]+", query.lower())
 
 
-def _fts5_query(query: str) -> str:
-    """Each word as a prefix of its first letters, so inflections match (Бурятия, Бурятии;
-    Buryatia, Buryat): FTS5's tokenizer does not stem."""
-    terms = []
-    for word in _words(query):
-        stem = word if len(word) <= 4 else word[: max(4, len(word) - 2)]
-        terms.append(f'"{stem}"*')
-    return " AND ".join(terms)
+def _stems(query: str) -> list[str]:
+    """Each word cut to a prefix of its first letters, so inflections match (Бурятия, Бурятии;
+    Buryatia, Buryat). Both engines search these prefixes over unstemmed words, so a query
+    means the same on SQLite and PostgreSQL: every word must match."""
+    return [w if len(w) <= 4 else w[: max(4, len(w) - 2)] for w in _words(query)]
+
+
+def _highlight(snippet: str) -> str:
+    """HTML-escape the text, then turn the sentinels round each match into <mark> tags."""
+    return html.escape(snippet).replace(START, MARK).replace(STOP, UNMARK)
 
 
 def search(session: Session, query: str, kinds: Sequence[str] | None, limit: int) -> list[Hit]:
-    if not _words(query):
+    stems = _stems(query)
+    if not stems:
         return []
     kind_filter = ""
-    params: dict[str, Any] = {"q": query, "limit": limit}
+    params: dict[str, Any] = {"limit": limit}
     if kinds:
         kind_filter = "AND d.kind IN (" + ", ".join(f":k{i}" for i in range(len(kinds))) + ")"
         params |= {f"k{i}": kind for i, kind in enumerate(kinds)}
     if _dialect(session) == "sqlite":
-        params["q"] = _fts5_query(query)
+        params["q"] = " AND ".join(f'"{stem}"*' for stem in stems)
         sql = f"""
             SELECT d.kind, d.entity_id, d.title, bm25(search_fts, 0.0, 4.0, 1.0) AS score,
-                   snippet(search_fts, -1, '{MARK}', '{UNMARK}', '…', 16) AS snippet
+                   snippet(search_fts, -1, '{START}', '{STOP}', '…', 16) AS snippet
             FROM search_fts JOIN search_documents d ON d.id = search_fts.doc_id
             WHERE search_fts MATCH :q {kind_filter}
             ORDER BY score, d.entity_id LIMIT :limit"""
         rows: Iterable[Row[Any]] = session.execute(text(sql), params)
-        return [Hit(r.kind, r.entity_id, r.title, r.snippet, -float(r.score)) for r in rows]
+        return [
+            Hit(r.kind, r.entity_id, r.title, _highlight(r.snippet), -float(r.score)) for r in rows
+        ]
+    params["q"] = " & ".join(f"{stem}:*" for stem in stems)
     sql = f"""
-        WITH q AS (SELECT websearch_to_tsquery('russian', :q) || websearch_to_tsquery('simple', :q)
-                   AS query)
+        WITH q AS (SELECT to_tsquery('simple', :q) AS query)
         SELECT d.kind, d.entity_id, d.title, ts_rank_cd(d.tsv, q.query) AS score,
-               ts_headline('russian', d.title || ' — ' || d.body, q.query,
-                           'StartSel={MARK}, StopSel={UNMARK}, MaxWords=30, MinWords=10,
+               ts_headline('simple', d.title || ' — ' || d.body, q.query,
+                           'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10,
                             MaxFragments=2, FragmentDelimiter=" … "') AS snippet
         FROM search_documents d, q
         WHERE d.tsv @@ q.query {kind_filter}
         ORDER BY score DESC, d.entity_id LIMIT :limit"""
     rows = session.execute(text(sql), params)
-    return [Hit(r.kind, r.entity_id, r.title, r.snippet, float(r.score)) for r in rows]
+    return [Hit(r.kind, r.entity_id, r.title, _highlight(r.snippet), float(r.score)) for r in rows]

@@ -93,3 +93,38 @@ def test_unexpected_failure_is_a_generic_500(seeded_db: str) -> None:
     body = assert_problem(response, 500)
     assert "secret" not in response.text
     assert body["title"] == "Internal Server Error"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/sentences/%00",
+        "/v1/articles/%00/cite",
+        "/v1/regions/%00",
+        "/v1/risks?metric=%00",
+        "/v1/claims?speaker=a%00",
+        "/v1/claims?article=%00",
+        "/v1/search?q=a%00b",
+    ],
+)
+def test_nul_characters_are_refused_not_crashed_on(client: TestClient, path: str) -> None:
+    body = assert_problem(client.get(path), 400)
+    assert "NUL" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/risks?cursor=WzVd",  # [5] where the key is text
+        "/v1/sentences?cursor=WzEsMl0",  # [1,2] for a (month, id) key
+        "/v1/regions?cursor=WzEwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDBd",  # a huge integer
+        "/v1/claims?cursor=W3RydWVd",  # [true]
+    ],
+)
+def test_forged_cursors_are_400(client: TestClient, path: str) -> None:
+    assert_problem(client.get(path), 400)
+
+
+@pytest.mark.parametrize("token", ["%C2%B2", "99999999999999999999", "%D9%A1%D9%A2", "-1"])
+def test_odd_change_tokens_are_400(client: TestClient, token: str) -> None:
+    assert_problem(client.get(f"/v1/changes?since={token}"), 400)

@@ -259,3 +259,8 @@ def test_dispute_rows_hold_both_sides(client: TestClient) -> None:
     row = table["dagens-buryatia-vs-moscow-death-likelihood~lemmit-bbc-buryatia-27x-moscow"]
     assert (row["a_value"], row["b_value"]) == ("33.0", "27.0")
     assert row["a_citation"].startswith("Kathrine Frich")
+
+
+def test_a_refused_json_is_not_served_through_a_wildcard(client: TestClient) -> None:
+    response = client.get("/v1/regions", headers={"Accept": "application/json;q=0, */*"})
+    assert response.headers["content-type"].startswith("text/csv")

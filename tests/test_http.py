@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +51,13 @@ def test_different_responses_have_different_etags(client: TestClient) -> None:
 
 
 def test_if_modified_since_is_honoured(client: TestClient) -> None:
-    last = client.get(RECORD).headers["last-modified"]
-    assert client.get(RECORD, headers={"If-Modified-Since": last}).status_code == 304
+    last = parsedate_to_datetime(client.get(RECORD).headers["last-modified"])
+    later = format_datetime(last + timedelta(seconds=1), usegmt=True)
+    assert client.get(RECORD, headers={"If-Modified-Since": later}).status_code == 304
+    # Last-Modified has whole seconds: the same second might hide a later change, so it is
+    # answered in full rather than risk a stale 304.
+    same = format_datetime(last, usegmt=True)
+    assert client.get(RECORD, headers={"If-Modified-Since": same}).status_code == 200
     old = "Mon, 01 Jan 2001 00:00:00 GMT"
     assert client.get(RECORD, headers={"If-Modified-Since": old}).status_code == 200
 
@@ -173,3 +180,23 @@ def test_head_is_get_without_a_body(client: TestClient, path: str) -> None:
     assert head.content == b""
     assert head.headers.get("etag") == get.headers.get("etag")
     assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_bibtex_escapes_what_would_break_the_entry() -> None:
+    from types import SimpleNamespace
+
+    from app.citations import bibtex
+
+    article = SimpleNamespace(
+        id="x",
+        title="Costs {rise} 50% & more_now",
+        authors=["A B"],
+        publisher="P",
+        url=None,
+        published_at=None,
+        published_precision=None,
+        language="en",
+    )
+    entry = bibtex(article, note="quote with } brace")
+    assert "title = {Costs \\{rise\\} 50\\% \\& more\\_now}" in entry
+    assert "note = {quote with \\} brace}" in entry

@@ -98,3 +98,25 @@ def test_an_index_out_of_step_is_rebuilt_by_the_next_load(
     load_seed(session, SEED_DIR)
     session.commit()
     assert BURYATIA_33 in {h["id"] for h in hits(client, "Buryatia")}
+
+
+@pytest.mark.parametrize("query", ["Buryatia or Tyva", "Buryatia -Moscow", '"Buryatia" NEAR(x)'])
+def test_operators_are_plain_words_on_every_engine(client: TestClient, query: str) -> None:
+    words = [
+        w
+        for w in query.replace('"', " ").replace("(", " ").replace(")", " ").split()
+        if w.strip("-")
+    ]
+    found = {h["id"] for h in hits(client, query)}
+    for word in words:  # every word must match: nothing is OR, NOT or NEAR
+        assert found <= {h["id"] for h in hits(client, word.strip("-"))}
+
+
+def test_prefixes_match_on_every_engine(client: TestClient) -> None:
+    assert BURYATIA_33 in {h["id"] for h in hits(client, "Buryat")}
+
+
+def test_snippets_are_html_escaped_around_the_marks(client: TestClient) -> None:
+    snippet = hits(client, "chaos")[0]["snippet"]
+    assert "&quot;" in snippet
+    assert '"' not in snippet.replace("<mark>", "").replace("</mark>", "")

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.loader import SeedError, fold, load_seed, read_seed
-from app.models import Article, Evidence, Record, RecordRelation, Region, Revision
+from app.models import Article, Evidence, Person, Record, RecordRelation, Region, Revision
 from tests.conftest import SEED_DIR, seed_into
 from tests.factories import edit
 
@@ -188,3 +189,37 @@ def test_seed_into_a_second_database_gives_the_same_rows(
     first, second = session_for(empty_db), session_for(seeded_db)
     ids = select(Record.id, Record.content_hash).order_by(Record.id)
     assert first.execute(ids).all() == second.execute(ids).all()
+
+
+def test_dropping_a_snapshot_unverifies_its_quotes(
+    seed_copy: Path, seeded_db: str, session_for: Callable[[str], Session]
+) -> None:
+    def drop_snapshot(data: dict[str, Any]) -> None:
+        del data["article"]["snapshot"]
+
+    edit(seed_copy, DAGENS, drop_snapshot)
+    session = session_for(seeded_db)
+    load_seed(session, seed_copy)
+    session.commit()
+    flags = set(session.scalars(select(Evidence.verified).where(Evidence.article_id == DAGENS)))
+    assert flags == {False}
+
+
+def test_people_dropped_from_the_seed_are_removed(
+    seed_copy: Path, seeded_db: str, session_for: Callable[[str], Session]
+) -> None:
+    people = seed_copy / "people.yaml"
+    data = yaml.safe_load(people.read_text(encoding="utf-8"))
+    data["people"].append({"id": "temporary-person", "name": "Temporary Person"})
+    people.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    session = session_for(seeded_db)
+    load_seed(session, seed_copy)
+    session.commit()
+    assert session.get(Person, "temporary-person") is not None
+    data["people"].pop()
+    people.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    load_seed(session, seed_copy)
+    session.commit()
+    session.expire_all()
+    assert session.get(Person, "temporary-person") is None
+    assert session.get(Person, "grigory-sverdlin") is not None

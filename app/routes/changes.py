@@ -1,5 +1,6 @@
 """/v1/changes: the change feed an integrator follows to mirror the data incrementally."""
 
+import re
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Request, Response
@@ -22,7 +23,7 @@ latest = revisions.alias("latest")
 def _since(token: str | None) -> int:
     if token is None:
         return 0
-    if not token.isdigit():
+    if not re.fullmatch(r"[0-9]{1,18}", token):
         raise BadRequest(
             "the token is not one this API issued; use `last_token` of a previous response",
             [ProblemError(parameter="since", reason="malformed token")],
