@@ -4,7 +4,7 @@ no pydantic validation per item, orjson renders the result)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -48,9 +48,9 @@ def article_ref(row: Any, id_field: str = "id") -> dict[str, Any]:
     }
 
 
-def source(row: Row[Any]) -> dict[str, Any]:
+def source(row: Row[Any], article: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
-        "article": article_ref(row, "article_id"),
+        "article": article or article_ref(row, "article_id"),
         "quote": row.quote,
         "quote_en": row.quote_en,
         "text_fragment_url": text_fragment_url(row.url, row.quote),
@@ -79,10 +79,23 @@ class RecordContext:
     sources: dict[str, list[Row[Any]]]
     relations: dict[str, list[Row[Any]]]
     graph: CitationGraph
+    # Many records on a page quote the same few articles: build each reference once.
+    articles: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
+
+    def article(self, row: Row[Any]) -> tuple[dict[str, Any], str]:
+        """(article reference, citation) of a row carrying article_id and its columns."""
+        cached = self.articles.get(row.article_id)
+        if cached is None:
+            cached = self.articles[row.article_id] = (
+                article_ref(row, "article_id"),
+                citation_text(row),
+            )
+        return cached
 
 
-def related(row: Row[Any]) -> dict[str, Any]:
+def related(row: Row[Any], context: RecordContext) -> dict[str, Any]:
     """The far end of a relation: its id, value and first source."""
+    article, citation = context.article(row)
     return {
         "id": row.other_id,
         "kind": row.other_kind,
@@ -90,8 +103,8 @@ def related(row: Row[Any]) -> dict[str, Any]:
         "value_qualifier": row.other_value_qualifier,
         "rank": row.other_rank,
         "note": row.note,
-        "article": article_ref(row, "article_id"),
-        "citation": citation_text(row),
+        "article": article,
+        "citation": citation,
     }
 
 
@@ -116,12 +129,16 @@ def _record(row: Row[Any], context: RecordContext) -> dict[str, Any]:
         "uncertainty_note": row.uncertainty_note,
         "derived": row.derived,
         "derivation": row.derivation,
-        "sources": [source(s) for s in sources],
-        "citation": citation_text(sources[0]) if sources else "",
-        "corroborated_by": [related(link) for link in corroborating],
-        "contradicted_by": [related(link) for link in links if link.relation == "contradicts"],
+        "sources": [source(s, context.article(s)[0]) for s in sources],
+        "citation": context.article(sources[0])[1] if sources else "",
+        "corroborated_by": [related(link, context) for link in corroborating],
+        "contradicted_by": [
+            related(link, context) for link in links if link.relation == "contradicts"
+        ],
         "derived_from": [
-            related(link) for link in links if link.relation == "derived_from" and link.forward
+            related(link, context)
+            for link in links
+            if link.relation == "derived_from" and link.forward
         ],
         "independent_sources": context.graph.independent_chains(chains),
         "created_at": row.created_at,
