@@ -30,10 +30,15 @@ class ProblemError(BaseModel):
 class Problem(BaseModel):
     """An RFC 9457 problem details object."""
 
-    type: str = Field(examples=[TYPE_BASE + "not_found"])
-    title: str = Field(examples=["Not Found"])
-    status: int = Field(examples=[404])
-    detail: str = Field(examples=["sentence 'nope' does not exist"])
+    type: str = Field(
+        description="URI naming the kind of problem.", examples=[TYPE_BASE + "not_found"]
+    )
+    title: str = Field(description="Short summary of the kind of problem.", examples=["Not Found"])
+    status: int = Field(description="The HTTP status code.", examples=[404])
+    detail: str = Field(
+        description="What went wrong with this request, in words.",
+        examples=["sentence 'nope' does not exist"],
+    )
     instance: str | None = Field(None, description="The path of the request that failed.")
     errors: list[ProblemError] | None = Field(
         None, description="For validation problems: each parameter and what is wrong with it."

@@ -35,3 +35,14 @@ def test_every_parameter_is_described(client: TestClient) -> None:
 def test_every_list_endpoint_is_in_the_readme(client: TestClient) -> None:
     for path in client.get("/openapi.json").json()["paths"]:
         assert path.split("{")[0].rstrip("/") in README, path
+
+
+def test_every_field_of_every_response_is_described(client: TestClient) -> None:
+    components = client.get("/openapi.json").json()["components"]["schemas"]
+    missing = [
+        f"{name}.{field}"
+        for name, schema in components.items()
+        for field, spec in schema.get("properties", {}).items()
+        if not spec.get("description")
+    ]
+    assert missing == []

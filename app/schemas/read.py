@@ -5,7 +5,7 @@ responses by the schemathesis run and the tests."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,9 +22,85 @@ from app.vocab import (
 
 T = TypeVar("T")
 
+# Descriptions of fields that mean the same wherever they appear; a Field(description=...) on a
+# model wins. Every property in the OpenAPI schema ends up described (a test checks).
+COMMON_DESCRIPTIONS = {
+    "id": "Stable identifier; never reused.",
+    "title": "Headline as published (a bracketed description when the headline is not known).",
+    "publisher": "Who published the article.",
+    "authors": "Authors as named in the article (empty when not named).",
+    "published_precision": "How much of published_at the source gives: minute, day, month, year.",
+    "language": "Language of the article (ISO 639-1).",
+    "archive_url": "An archived copy of the article, when one is recorded.",
+    "retrieved_at": "When the article text was retrieved, if recorded.",
+    "notes": "Notes from the research: where the metadata comes from, what is uncertain.",
+    "citation": "Ready-to-paste citation: author, 'title', publisher, date, URL.",
+    "created_at": "When this entry was first loaded (UTC).",
+    "updated_at": "When what this entry shows last changed (UTC).",
+    "sentences": "Court statistics.",
+    "risks": "Regional risks.",
+    "claims": "Sourced statements.",
+    "records": "The records concerned, each with its sources.",
+    "article_id": "Id of the other article.",
+    "relation": "cites (names it as a source) or via (relays, retells or translates it).",
+    "note": "Why, in the words of the research notes.",
+    "kind": "Record family: sentence, risk or claim.",
+    "unit": "Unit of value / value_low / value_high (e.g. sentences, percent, times).",
+    "value": "The figure; null for a range or a non-numeric claim.",
+    "value_low": "Lower bound of a range.",
+    "value_high": "Upper bound of a range.",
+    "value_qualifier": "exact, approximate ('around 800'), at_least, more_than, less_than, range.",
+    "rank": "preferred, normal or deprecated (Wikidata-style).",
+    "rank_reason": "Why the record is preferred or deprecated.",
+    "uncertainty_note": "What is uncertain about the figure, from the research notes.",
+    "sources": "Evidence: each article and verbatim quote that supports the record.",
+    "claim_kind": "statistic, quote, event or assessment.",
+    "metric": "What is measured or compared.",
+    "speaker": "Who made the claim, when a person did.",
+    "organisation": "The organisation the claim is about or speaks for.",
+    "period_start": "First month covered, YYYY-MM.",
+    "period_end": "Last month covered, YYYY-MM.",
+    "count": "How many matching records have this value.",
+    "status": "State of the service.",
+    "risk_type": "multiplier, rate, count or share.",
+    "reference_region": "The region a multiplier compares against.",
+    "reference_label": "A reference that is not one region (e.g. 'other regions').",
+    "as_of_precision": "How much of as_of the source gives.",
+    "name": "Name.",
+    "aliases": "Other names and spellings of the same one.",
+    "role": "The person's role as the articles give it.",
+    "name_en": "English name (from iso3166-2, with Oblast / Krai added from the ISO type).",
+    "name_ru": "Russian name (from iso3166-2).",
+    "article": "The article the quote comes from.",
+    "measure": "What is counted: cases received, sentences, persons convicted, ...",
+    "rate_basis": "per_month, per_week, per_working_day, per_day, or total over the period.",
+    "counted_by": "Who counted (e.g. Mediazona from court websites, the Judicial Department).",
+    "month": "The month, YYYY-MM.",
+    "record_id": "Id of the record the point comes from.",
+    "criminal_code_articles": "Criminal Code articles counted (337 AWOL, 338, 332).",
+    "corroborated_by": "Records from other articles that state the same figure.",
+    "independent_sources": "Independent source chains behind the figure.",
+    "conflicting_record_ids": "Records of the same rank that give another value for the month.",
+    "action": "upsert (created or changed) or delete (removed: a tombstone).",
+    "changed_at": "When the change was loaded (UTC).",
+    "data": "The items.",
+    "database": "The database engine (sqlite or postgresql).",
+}
+
 
 class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        described = False
+        for name, info in cls.model_fields.items():
+            if not info.description and name in COMMON_DESCRIPTIONS:
+                info.description = COMMON_DESCRIPTIONS[name]
+                described = True
+        if described:
+            cls.model_rebuild(force=True)
 
 
 class ArticleRef(Schema):
@@ -215,7 +291,7 @@ class ArticleDetail(ArticleRead):
 
 
 class RegionRead(RegionRef):
-    type: str = Field(examples=["Republic"])
+    type: str = Field(description="ISO 3166-2 subdivision type.", examples=["Republic"])
 
 
 class RegionDetail(RegionRead):
@@ -326,7 +402,9 @@ class ChangeFeed(Schema):
 
 
 class SearchHit(Schema):
-    type: Literal["sentence", "risk", "claim", "article"]
+    type: Literal["sentence", "risk", "claim", "article"] = Field(
+        description="What was found: a record of a family, or an article."
+    )
     id: str
     title: str = Field(description="The record's statement, or the article's title.")
     snippet: str = Field(
