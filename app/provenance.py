@@ -16,6 +16,7 @@ from sqlalchemy import Row, Table, and_, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.models import Article, ArticleCitation, Evidence, Record, RecordRelation
+from app.queries import ARTICLE_REF_COLUMNS
 
 relations = cast(Table, RecordRelation.__table__)
 records = cast(Table, Record.__table__)
@@ -42,15 +43,7 @@ def _side(record_ids: Sequence[str], forward: bool) -> Any:
             records.c.value.label("other_value"),
             records.c.value_qualifier.label("other_value_qualifier"),
             records.c.rank.label("other_rank"),
-            articles.c.id.label("article_id"),
-            articles.c.url,
-            articles.c.title,
-            articles.c.publisher,
-            articles.c.authors,
-            articles.c.published_at,
-            articles.c.published_precision,
-            articles.c.published_approximate,
-            articles.c.language,
+            *ARTICLE_REF_COLUMNS,
         )
         .select_from(
             relations.join(records, records.c.id == other)

@@ -285,13 +285,8 @@ def _run(
     return session.execute(stmt).all()
 
 
-SOURCE_COLUMNS: list[ColumnElement[Any]] = [
-    evidence.c.record_id,
-    evidence.c.quote,
-    evidence.c.quote_en,
-    evidence.c.prefix,
-    evidence.c.suffix,
-    evidence.c.verified,
+# What a source or a relation shows of its article (present.article_ref and the citation).
+ARTICLE_REF_COLUMNS: list[ColumnElement[Any]] = [
     articles.c.id.label("article_id"),
     articles.c.url,
     articles.c.title,
@@ -301,6 +296,15 @@ SOURCE_COLUMNS: list[ColumnElement[Any]] = [
     articles.c.published_precision,
     articles.c.published_approximate,
     articles.c.language,
+]
+SOURCE_COLUMNS: list[ColumnElement[Any]] = [
+    evidence.c.record_id,
+    evidence.c.quote,
+    evidence.c.quote_en,
+    evidence.c.prefix,
+    evidence.c.suffix,
+    evidence.c.verified,
+    *ARTICLE_REF_COLUMNS,
 ]
 
 

@@ -178,6 +178,28 @@ def _update_search_index(session: Session, records: set[str], articles: set[str]
         session.flush()
 
 
+def _revise(
+    session: Session,
+    entity: str,
+    entity_id: str,
+    action: str,
+    snapshot: dict[str, Any] | None,
+    reason: str,
+    at: datetime,
+) -> None:
+    """Append one entry to the revision log (never updated, never deleted)."""
+    session.add(
+        Revision(
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            snapshot=snapshot,
+            reason=reason,
+            created_at=at,
+        )
+    )
+
+
 def _relation_pairs(session: Session) -> set[tuple[str, str]]:
     rows = session.execute(select(RecordRelation.record_id, RecordRelation.other_record_id))
     return {(row.record_id, row.other_record_id) for row in rows}
@@ -224,15 +246,14 @@ def _revise_dependents(
         session.execute(update(Record).where(Record.id.in_(dependents)).values(updated_at=now))
     for record_id in dependents:
         if record_id in seed.records:
-            session.add(
-                Revision(
-                    entity="record",
-                    entity_id=record_id,
-                    action="update",
-                    snapshot=_record_snapshot(seed.records[record_id]),
-                    reason=f"{reason}: related data changed",
-                    created_at=now,
-                )
+            _revise(
+                session,
+                "record",
+                record_id,
+                "update",
+                _record_snapshot(seed.records[record_id]),
+                f"{reason}: related data changed",
+                now,
             )
     for article_id in sorted(_partners(citation_pairs, articles_changed) - articles_changed):
         snapshot = (
@@ -243,15 +264,14 @@ def _revise_dependents(
             else None
         )
         if snapshot is not None:
-            session.add(
-                Revision(
-                    entity="article",
-                    entity_id=article_id,
-                    action="update",
-                    snapshot=snapshot,
-                    reason=f"{reason}: citing articles changed",
-                    created_at=now,
-                )
+            _revise(
+                session,
+                "article",
+                article_id,
+                "update",
+                snapshot,
+                f"{reason}: citing articles changed",
+                now,
             )
     return shown
 
@@ -389,16 +409,7 @@ def _sync_articles(
             report.updated += 1
             action = "update"
         changed.append(article_id)
-        session.add(
-            Revision(
-                entity="article",
-                entity_id=article_id,
-                action=action,
-                snapshot=snapshot,
-                reason=reason,
-                created_at=now,
-            )
-        )
+        _revise(session, "article", article_id, action, snapshot, reason, now)
     session.flush()
     for article_id in changed:
         session.execute(delete(ArticleCitation).where(ArticleCitation.article_id == article_id))
@@ -414,15 +425,8 @@ def _sync_articles(
             )
     # Articles no longer in the seed go once no record points at them (records are synced later).
     for article_id in sorted(set(existing) - set(wanted)):
-        session.add(
-            Revision(
-                entity="article",
-                entity_id=article_id,
-                action="delete",
-                snapshot=None,
-                reason=f"{reason}: removed from the seed",
-                created_at=now,
-            )
+        _revise(
+            session, "article", article_id, "delete", None, f"{reason}: removed from the seed", now
         )
         report.deleted += 1
     return set(changed), set(existing) - set(wanted)
@@ -441,15 +445,8 @@ def _sync_records(session: Session, seed: SeedSet, report: LoadReport, reason: s
     for record_id in removed + changed_kind:
         session.execute(delete(Record).where(Record.id == record_id))
     for record_id in removed:
-        session.add(
-            Revision(
-                entity="record",
-                entity_id=record_id,
-                action="delete",
-                snapshot=None,
-                reason=f"{reason}: removed from the seed",
-                created_at=now,
-            )
+        _revise(
+            session, "record", record_id, "delete", None, f"{reason}: removed from the seed", now
         )
         report.deleted += 1
     session.flush()
@@ -479,16 +476,7 @@ def _sync_records(session: Session, seed: SeedSet, report: LoadReport, reason: s
         else:
             report.updated += 1
         changed.append(record_id)
-        session.add(
-            Revision(
-                entity="record",
-                entity_id=record_id,
-                action=action,
-                snapshot=snapshot,
-                reason=reason,
-                created_at=now,
-            )
-        )
+        _revise(session, "record", record_id, action, snapshot, reason, now)
     session.flush()
     for record_id in changed:
         planned = seed.records[record_id]
