@@ -1,4 +1,7 @@
-"""Dependencies shared by the routes: the session, paging, strict query strings, parameters."""
+"""Dependencies shared by the routes: the session, paging, strict query strings, parameters.
+
+The ones that do no I/O are ``async def`` so FastAPI calls them on the event loop instead of
+handing each to the thread pool (a hop per dependency per request)."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 _ALLOWED: dict[int, frozenset[str]] = {}
 
 
-def reject_unknown_query_params(request: Request) -> None:
+async def reject_unknown_query_params(request: Request) -> None:
     """A typo such as ``?regoin=`` must fail loudly instead of silently returning everything;
     a NUL character (which PostgreSQL text cannot hold) is refused before any query runs."""
     route = request.scope.get("route")
@@ -62,7 +65,7 @@ def _query_names(dependant: Dependant) -> set[str]:
     return names
 
 
-def get_settings_from_app(request: Request) -> Settings:
+async def get_settings_from_app(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -70,7 +73,7 @@ def get_settings_from_app(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
 
 
-def page_request(
+async def page_request(
     settings: SettingsDep,
     limit: Annotated[
         int | None,
@@ -99,7 +102,7 @@ class FormatOptions:
     bom: bool
 
 
-def format_options(
+async def format_options(
     request: Request,
     format: Annotated[
         OutputFormat | None,
@@ -130,7 +133,7 @@ class ListOptions:
     facets: list[str]
 
 
-def list_options(
+async def list_options(
     page: PageDep,
     output: FormatDep,
     facet: Annotated[
