@@ -13,7 +13,8 @@ WORKDIR /srv/desertion-api
 # editable so that `desertion-api` finds pyproject.toml (alembic) and seed/ beside app/.
 COPY pyproject.toml README.md ./
 COPY app/__init__.py app/__init__.py
-RUN pip install .
+COPY constraints.txt ./
+RUN pip install -c constraints.txt .
 
 COPY app/ app/
 COPY migrations/ migrations/
