@@ -84,7 +84,9 @@ async def page_request(
     cursor: Annotated[
         str | None,
         Query(
-            max_length=500, description="Opaque cursor from the `next` link of the previous page."
+            max_length=500,
+            description="Opaque cursor from the `next` link of the previous page.",
+            examples=["WyIyMDI0LTAzLTAxIiwgIm1lZGlhem9uYS0yMDI0LTAzLXNlbnRlbmNlcy0zMzciXQ"],
         ),
     ] = None,
 ) -> PageRequest:
@@ -108,12 +110,16 @@ async def format_options(
         OutputFormat | None,
         Query(
             description="json, csv or ndjson (every matching row, streamed). Overrides the Accept "
-            "header and a .csv / .ndjson suffix on the path."
+            "header and a .csv / .ndjson suffix on the path.",
+            examples=["csv"],
         ),
     ] = None,
     bom: Annotated[
         bool,
-        Query(description="CSV only: start with a UTF-8 byte order mark so Excel reads Cyrillic."),
+        Query(
+            description="CSV only: start with a UTF-8 byte order mark so Excel reads Cyrillic.",
+            examples=[True],
+        ),
     ] = False,
 ) -> FormatOptions:
     output = format or request.scope.get("desertion.format")
@@ -169,5 +175,9 @@ def region_query(description: str) -> Any:
 
 
 IncludeDeprecated = Annotated[
-    bool, Query(description="Also list deprecated records (misprints, superseded figures).")
+    bool,
+    Query(
+        description="Also list deprecated records (misprints, superseded figures).",
+        examples=[True],
+    ),
 ]

@@ -23,13 +23,15 @@ def test_every_route_has_a_description_and_a_response_model() -> None:
             assert route.response_model is not None, route.path
 
 
-def test_every_parameter_is_described(client: TestClient) -> None:
+def test_every_parameter_is_described_with_an_example(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     for path, operations in schema["paths"].items():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
-                if parameter["in"] == "query":
-                    assert parameter.get("description"), f"{path}: {parameter['name']}"
+                assert parameter.get("description"), f"{path}: {parameter['name']}"
+                assert parameter.get("examples") or parameter["schema"].get("examples"), (
+                    f"{path}: {parameter['name']} has no example"
+                )
 
 
 def test_every_list_endpoint_is_in_the_readme(client: TestClient) -> None:

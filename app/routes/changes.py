@@ -62,7 +62,9 @@ def list_changes(
             "omit it to start from the beginning.",
         ),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000, description="Changes per response.")] = 100,
+    limit: Annotated[
+        int, Query(ge=1, le=1000, description="Changes per response.", examples=[100])
+    ] = 100,
 ) -> Response:
     """Every create, update and removal since a token, in order; a removal is a tombstone.
 

@@ -34,7 +34,9 @@ CITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     **NOT_FOUND,
 }
-StyleQuery = Annotated[CitationStyle, Query(description="text, bibtex, csl-json or ris.")]
+StyleQuery = Annotated[
+    CitationStyle, Query(description="text, bibtex, csl-json or ris.", examples=["bibtex"])
+]
 
 
 def cite_response(article: Any, style: CitationStyle, note: str | None) -> Response:

@@ -30,7 +30,8 @@ def list_claims(
         ),
     ] = None,
     kind: Annotated[
-        ClaimKind | None, Query(description="statistic, quote, event or assessment.")
+        ClaimKind | None,
+        Query(description="statistic, quote, event or assessment.", examples=["statistic"]),
     ] = None,
     article: Annotated[
         str | None,

@@ -35,7 +35,9 @@ def search_everything(
             examples=[["claim"]],
         ),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=100, description="Best hits to return.")] = 20,
+    limit: Annotated[
+        int, Query(ge=1, le=100, description="Best hits to return.", examples=[20])
+    ] = 20,
 ) -> Response:
     """Best-ranked matches first, each with a snippet where matches are wrapped in <mark>."""
     unknown = sorted(set(type or []) - set(PATHS))

@@ -51,7 +51,10 @@ def list_sentences(
     ] = None,
     measure: Annotated[
         Measure | None,
-        Query(description="What is counted: cases received, sentences, persons convicted, ..."),
+        Query(
+            description="What is counted: cases received, sentences, persons convicted, ...",
+            examples=["sentences"],
+        ),
     ] = None,
     include_deprecated: IncludeDeprecated = False,
 ) -> Response:
@@ -80,7 +83,9 @@ OFFENCE_PATTERN = r"^\d{3}(,\d{3})*$"
 @router.get("/series", response_model=SeriesRead, responses=LIST_ERRORS)
 def get_series(
     session: SessionDep,
-    measure: Annotated[Measure, Query(description="The one measure the series counts.")],
+    measure: Annotated[
+        Measure, Query(description="The one measure the series counts.", examples=["sentences"])
+    ],
     offence: Annotated[
         str | None,
         Query(
