@@ -20,7 +20,7 @@ from app.errors import BadRequest, InvalidParameter, ProblemError
 from app.formats import OutputFormat, negotiate
 from app.pagination import PageRequest
 from app.schemas.inputs import parse_month
-from app.vocab import MONTH_PATTERN, REGION_PATTERN
+from app.vocab import MONTH_PATTERN, REGION_PATTERN, Facet
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
@@ -143,7 +143,7 @@ async def list_options(
     page: PageDep,
     output: FormatDep,
     facet: Annotated[
-        list[str] | None,
+        list[Facet] | None,
         Query(
             description="Add counts per value of a field beside the page (repeatable): region, "
             "measure, metric, kind, publisher, year, language, as the list allows.",
@@ -151,7 +151,8 @@ async def list_options(
         ),
     ] = None,
 ) -> ListOptions:
-    return ListOptions(page=page, output=output.output, bom=output.bom, facets=facet or [])
+    facets = [f.value for f in facet or []]
+    return ListOptions(page=page, output=output.output, bom=output.bom, facets=facets)
 
 
 ListDep = Annotated[ListOptions, Depends(list_options)]

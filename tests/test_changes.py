@@ -114,6 +114,6 @@ def test_a_token_from_the_end_returns_nothing_new(client: TestClient) -> None:
     assert body == {"data": [], "next": None, "last_token": last}
 
 
-def test_a_malformed_token_is_400(client: TestClient) -> None:
-    body = assert_problem(client.get("/v1/changes?since=yesterday"), 400)
+def test_a_malformed_token_is_422(client: TestClient) -> None:
+    body = assert_problem(client.get("/v1/changes?since=yesterday"), 422)
     assert body["errors"][0]["parameter"] == "since"

@@ -126,5 +126,5 @@ def test_forged_cursors_are_400(client: TestClient, path: str) -> None:
 
 
 @pytest.mark.parametrize("token", ["%C2%B2", "99999999999999999999", "%D9%A1%D9%A2", "-1"])
-def test_odd_change_tokens_are_400(client: TestClient, token: str) -> None:
-    assert_problem(client.get(f"/v1/changes?since={token}"), 400)
+def test_odd_change_tokens_are_422(client: TestClient, token: str) -> None:
+    assert_problem(client.get(f"/v1/changes?since={token}"), 422)

@@ -56,7 +56,7 @@ def list_changes(
     since: Annotated[
         str | None,
         Query(
-            max_length=20,
+            pattern=r"^[0-9]{1,18}$",
             examples=["0"],
             description="Return changes after this token (`last_token` of the previous response); "
             "omit it to start from the beginning.",
