@@ -3,11 +3,9 @@
 The ones that do no I/O are ``async def`` so FastAPI calls them on the event loop instead of
 handing each to the thread pool (a hop per dependency per request)."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
@@ -19,8 +17,10 @@ from app.db import get_session
 from app.errors import BadRequest, InvalidParameter, ProblemError
 from app.formats import OutputFormat, negotiate
 from app.pagination import PageRequest
+from app.queries import FACETS
+from app.regions import russian_regions
 from app.schemas.inputs import parse_month
-from app.vocab import MONTH_PATTERN, REGION_PATTERN, Facet
+from app.vocab import MONTH_PATTERN, REGION_PATTERN
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
@@ -139,23 +139,38 @@ class ListOptions:
     facets: list[str]
 
 
-async def list_options(
-    page: PageDep,
-    output: FormatDep,
-    facet: Annotated[
-        list[Facet] | None,
-        Query(
-            description="Add counts per value of a field beside the page (repeatable): region, "
-            "measure, metric, kind, publisher, year, language, as the list allows.",
-            examples=[["region"]],
-        ),
-    ] = None,
-) -> ListOptions:
-    facets = [f.value for f in facet or []]
-    return ListOptions(page=page, output=output.output, bom=output.bom, facets=facets)
+def list_options(family: str) -> Any:
+    """``Depends`` for the paging, format and facet options of one list, used as
+    ``Annotated[ListOptions, list_options("sentences")]``. Its ``facet`` parameter lists exactly
+    the facets that list has (none: no such parameter, so ``?facet=`` is refused as unknown)."""
+    names = tuple(FACETS.get(family, {}))
 
+    if not names:
 
-ListDep = Annotated[ListOptions, Depends(list_options)]
+        async def options(page: PageDep, output: FormatDep) -> ListOptions:
+            return ListOptions(page=page, output=output.output, bom=output.bom, facets=[])
+
+        return Depends(options)
+
+    FacetName = Literal[names]  # type: ignore[valid-type]
+
+    async def faceted(
+        page: PageDep,
+        output: FormatDep,
+        facet: Annotated[
+            list[FacetName] | None,
+            Query(
+                description="Add counts per value of a field beside the page, computed over "
+                f"every matching record (repeatable): {', '.join(names)}.",
+                examples=[[names[0]]],
+            ),
+        ] = None,
+    ) -> ListOptions:
+        return ListOptions(
+            page=page, output=output.output, bom=output.bom, facets=list(facet or [])
+        )
+
+    return Depends(faceted)
 
 
 def month_param(value: str | None, name: str) -> date | None:
@@ -172,7 +187,14 @@ def month_query(description: str, alias: str | None = None) -> Any:
 
 
 def region_query(description: str) -> Any:
-    return Query(pattern=REGION_PATTERN, description=description, examples=["RU-BU"])
+    # The schema lists the codes (so clients and fuzzers know them); validation stays ours, so
+    # an unknown code gets a short reason instead of all 83 codes.
+    return Query(
+        pattern=REGION_PATTERN,
+        description=description,
+        examples=["RU-BU"],
+        json_schema_extra={"enum": list(russian_regions())},
+    )
 
 
 IncludeDeprecated = Annotated[

@@ -83,18 +83,6 @@ class CitationRelation(StrEnum):
     via = "via"  # relays, retells or translates the other article
 
 
-class Facet(StrEnum):
-    """Fields a list can count its records by (each list accepts the ones it has)."""
-
-    region = "region"
-    measure = "measure"
-    metric = "metric"
-    kind = "kind"
-    publisher = "publisher"
-    year = "year"
-    language = "language"
-
-
 # Formats of query parameters, shared by the routes (OpenAPI patterns) and the error messages.
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 REGION_PATTERN = r"^RU-[A-Z]{2,3}$"

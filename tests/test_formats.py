@@ -130,8 +130,10 @@ def test_facets_follow_filters_and_publishers(client: TestClient) -> None:
     assert "facets" not in client.get("/v1/risks").json()
 
 
-def test_unknown_facet_is_422(client: TestClient) -> None:
-    body = assert_problem(client.get("/v1/regions?facet=year"), 422)
+def test_a_facet_the_list_lacks_is_refused(client: TestClient) -> None:
+    body = assert_problem(client.get("/v1/sentences?facet=language"), 422)
+    assert body["errors"][0]["parameter"].startswith("facet")
+    body = assert_problem(client.get("/v1/regions?facet=year"), 400)  # regions have no facets
     assert body["errors"][0]["parameter"] == "facet"
 
 

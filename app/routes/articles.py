@@ -8,7 +8,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from app import present, queries
-from app.deps import ListDep, SessionDep
+from app.deps import ListOptions, SessionDep, list_options
 from app.errors import LIST_RESPONSES, NOT_FOUND, NotFound
 from app.formats import flat_article
 from app.routes.cite import add_article_cite_route
@@ -19,7 +19,9 @@ router = APIRouter(prefix="/articles", tags=["articles"])
 
 
 @router.get("", response_model=Page[ArticleRead], responses=LIST_RESPONSES)
-def list_articles(request: Request, session: SessionDep, options: ListDep) -> Response:
+def list_articles(
+    request: Request, session: SessionDep, options: Annotated[ListOptions, list_options("articles")]
+) -> Response:
     """Articles by id, including stubs known only by name (``is_stub``)."""
     listing = Listing(
         "articles",

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app import present, queries
-from app.deps import IncludeDeprecated, ListDep, SessionDep
+from app.deps import IncludeDeprecated, ListOptions, SessionDep, list_options
 from app.errors import LIST_RESPONSES, NOT_FOUND
 from app.formats import flat_claim
 from app.routes.cite import add_record_cite_route
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/claims", tags=["claims"])
 def list_claims(
     request: Request,
     session: SessionDep,
-    options: ListDep,
+    options: Annotated[ListOptions, list_options("claims")],
     speaker: Annotated[
         str | None,
         Query(

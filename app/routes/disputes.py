@@ -1,13 +1,13 @@
 """/v1/disputes: every pair of records that contradict each other, both sides with sources."""
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
-from app.deps import ListDep, SessionDep
+from app.deps import ListOptions, SessionDep, list_options
 from app.errors import LIST_RESPONSES
 from app.models import RecordRelation
 from app.routes.listing import Listing, records_by_id, respond
@@ -50,7 +50,9 @@ def flat_dispute(item: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("", response_model=Page[DisputeRead], responses=LIST_RESPONSES)
-def list_disputes(request: Request, session: SessionDep, options: ListDep) -> Response:
+def list_disputes(
+    request: Request, session: SessionDep, options: Annotated[ListOptions, list_options("disputes")]
+) -> Response:
     """Contradictions between records (e.g. the seed's Buryatia 33x against the BBC's 27x)."""
     stmt = select(relations.c.record_id, relations.c.other_record_id, relations.c.note).where(
         relations.c.relation == "contradicts"

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from app import present, queries
-from app.deps import ListDep, SessionDep
+from app.deps import ListOptions, SessionDep, list_options
 from app.errors import LIST_RESPONSES, NOT_FOUND, NotFound
 from app.formats import flat_region
 from app.routes.articles import records_supported_by
@@ -16,7 +16,9 @@ router = APIRouter(prefix="/regions", tags=["regions"])
 
 
 @router.get("", response_model=Page[RegionRead], responses=LIST_RESPONSES)
-def list_regions(request: Request, session: SessionDep, options: ListDep) -> Response:
+def list_regions(
+    request: Request, session: SessionDep, options: Annotated[ListOptions, list_options("regions")]
+) -> Response:
     """Federal subjects by ISO 3166-2 code, with English and Russian names."""
     listing = Listing(
         "regions",

@@ -6,7 +6,14 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app import present, queries
 from app.analysis import derive_multipliers
-from app.deps import FormatDep, IncludeDeprecated, ListDep, SessionDep, region_query
+from app.deps import (
+    FormatDep,
+    IncludeDeprecated,
+    ListOptions,
+    SessionDep,
+    list_options,
+    region_query,
+)
 from app.errors import LIST_RESPONSES, NOT_FOUND
 from app.formats import flat_risk
 from app.routes.cite import add_record_cite_route
@@ -28,7 +35,7 @@ router = APIRouter(prefix="/risks", tags=["risks"])
 def list_risks(
     request: Request,
     session: SessionDep,
-    options: ListDep,
+    options: Annotated[ListOptions, list_options("risks")],
     region: Annotated[str | None, region_query("ISO 3166-2 code of the region at risk.")] = None,
     reference: Annotated[
         str | None,

@@ -8,8 +8,9 @@ from app import present, queries
 from app.analysis import series_points
 from app.deps import (
     IncludeDeprecated,
-    ListDep,
+    ListOptions,
     SessionDep,
+    list_options,
     month_param,
     month_query,
     region_query,
@@ -35,7 +36,7 @@ router = APIRouter(prefix="/sentences", tags=["sentences"])
 def list_sentences(
     request: Request,
     session: SessionDep,
-    options: ListDep,
+    options: Annotated[ListOptions, list_options("sentences")],
     from_: Annotated[
         str | None,
         month_query(
