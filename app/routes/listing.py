@@ -36,30 +36,6 @@ def with_sources(
     return [presenter(row, context) for row in rows]
 
 
-def page_response(
-    request: Request,
-    rows: Sequence[Row[Any]],
-    page: PageRequest,
-    keys: Sequence[str],
-    data: list[dict[str, Any]],
-) -> Response:
-    nxt = next_url(request.url, rows, page, keys)
-    headers = {"Link": f'<{nxt}>; rel="next"'} if nxt else None
-    return present.json_response({"data": data[: page.limit], "next": nxt}, headers)
-
-
-def record_page(
-    request: Request,
-    session: Session,
-    rows: Sequence[Row[Any]],
-    page: PageRequest,
-    keys: Sequence[str],
-    presenter: Presenter,
-) -> Response:
-    data = with_sources(session, rows[: page.limit], presenter)
-    return page_response(request, rows, page, keys, data)
-
-
 def one_record(
     session: Session, rows: Sequence[Row[Any]], presenter: Presenter, kind: str, record_id: str
 ) -> Response:
