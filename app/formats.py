@@ -229,6 +229,13 @@ class HashingWriter:
         self.digest.update(data)
         self.file.write(data)
 
+    def rehash(self) -> None:
+        """Hash what was written to ``file`` directly (e.g. by zipfile), not through write()."""
+        self.digest = hashlib.sha256()
+        self.file.seek(0)
+        while chunk := self.file.read(CHUNK):
+            self.digest.update(chunk)
+
     def etag(self) -> str:
         return '"' + self.digest.hexdigest()[:40] + '"'
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
+import shutil
+import tempfile
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from app import search
 from app.db import Base
+from app.formats import HashingWriter
 from app.models import Article, Record, Revision
 
 # In dependency order: a table comes after every table it points to.
@@ -53,6 +55,7 @@ TABLES = (
     "revisions",
 )
 SEQUENCED = ("article_citations", "evidence", "record_relations", "revisions")
+BATCH = 1000
 LICENSE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0 (the compilation)",
@@ -159,14 +162,23 @@ def _from_text(value: str, column: Column[Any]) -> Any:
     return value
 
 
-def _csv_bytes(session: Session, table: Table) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.name for column in table.columns])
+def _write_csv(session: Session, table: Table, path: Path) -> None:
+    """Stream ``table`` into ``path`` in primary-key order, a batch of rows at a time."""
     order = list(table.primary_key.columns)
-    for row in session.execute(select(table).order_by(*order)):
-        writer.writerow([_to_text(value) for value in row])
-    return buffer.getvalue().encode("utf-8")
+    rows = session.execute(select(table).order_by(*order).execution_options(yield_per=BATCH))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow([column.name for column in table.columns])
+        for row in rows:
+            writer.writerow([_to_text(value) for value in row])
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    return "sha256:" + digest.hexdigest()
 
 
 def _schema(table: Table) -> dict[str, Any]:
@@ -199,65 +211,71 @@ def _schema(table: Table) -> dict[str, Any]:
     return schema
 
 
-def build_package(session: Session) -> dict[str, bytes]:
-    """Every file of the package by name; deterministic for the same data."""
-    files: dict[str, bytes] = {}
+def export_dir(session: Session, folder: Path) -> list[Path]:
+    """Write the package into ``folder``: one CSV per table, then datapackage.json. Rows are
+    streamed to disk, so memory does not grow with the data; the same data gives the same
+    bytes."""
+    folder.mkdir(parents=True, exist_ok=True)
     resources = []
+    written = []
     for name in TABLES:
         table = _table(name)
-        data = _csv_bytes(session, table)
-        files[f"{name}.csv"] = data
+        path = folder / f"{name}.csv"
+        _write_csv(session, table, path)
+        written.append(path)
         resources.append(
             {
                 "name": name.replace("_", "-"),
-                "path": f"{name}.csv",
+                "path": path.name,
                 "title": name,
                 "description": TABLE_DOCS[name],
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "bytes": len(data),
-                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "bytes": path.stat().st_size,
+                "hash": _sha256(path),
                 "schema": _schema(table),
             }
         )
     last = session.scalar(select(func.max(Revision.created_at)))
+    revision = session.scalar(select(func.max(Revision.id))) or 0
     descriptor = {
         "name": "desertion-api",
         "title": "Desertion from the Russian army: figures with their sources",
         "description": "Court statistics, regional risks and sourced claims about desertion "
         "from the Russian army, each with the article and verbatim quote that states it. "
         "Quotes remain the work of their publishers and are reproduced to cite them.",
-        "version": str(session.scalar(select(func.max(Revision.id))) or 0),
+        "version": str(revision),
         "created": last.isoformat() if last else None,
         "licenses": [LICENSE],
-        "citation": "desertion-api data package, revision "
-        f"{session.scalar(select(func.max(Revision.id))) or 0}: figures about desertion from "
-        "the Russian army, each traced to the article that states it.",
+        "citation": f"desertion-api data package, revision {revision}: figures about desertion "
+        "from the Russian army, each traced to the article that states it.",
         "profile": "tabular-data-package",
         "resources": resources,
     }
-    files["datapackage.json"] = json.dumps(descriptor, ensure_ascii=False, indent=2).encode()
-    return files
+    descriptor_path = folder / "datapackage.json"
+    descriptor_path.write_text(
+        json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    return [*written, descriptor_path]
 
 
-def export_dir(session: Session, folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, data in build_package(session).items():
-        (folder / name).write_bytes(data)
-        written.append(folder / name)
-    return written
-
-
-def export_zip(session: Session) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in sorted(build_package(session).items()):
-            info = zipfile.ZipInfo(f"desertion-api/{name}", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-    return buffer.getvalue()
+def export_zip(session: Session) -> HashingWriter:
+    """The package zipped into a spooled temporary file (deterministic: fixed timestamps, sorted
+    names), hashed for the ETag, ready to stream."""
+    archive_file = HashingWriter()
+    with tempfile.TemporaryDirectory() as folder:
+        paths = sorted(export_dir(session, Path(folder)), key=lambda p: p.name)
+        with zipfile.ZipFile(archive_file.file, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in paths:
+                info = zipfile.ZipInfo(
+                    f"desertion-api/{path.name}", date_time=(1980, 1, 1, 0, 0, 0)
+                )
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with path.open("rb") as source, archive.open(info, "w") as target:
+                    shutil.copyfileobj(source, target, 1024 * 1024)
+    archive_file.rehash()
+    return archive_file
 
 
 def import_dir(session: Session, folder: Path) -> dict[str, int]:
@@ -270,14 +288,10 @@ def import_dir(session: Session, folder: Path) -> dict[str, int]:
     missing = [name for name in TABLES if name not in resources]
     if missing:
         raise PackageError(f"datapackage.json lacks resources: {', '.join(missing)}")
-    contents: dict[str, bytes] = {}
     for name in TABLES:
         path = folder / resources[name]["path"]
-        data = path.read_bytes() if path.exists() else b""
-        digest = "sha256:" + hashlib.sha256(data).hexdigest()
-        if digest != resources[name].get("hash"):
+        if not path.exists() or _sha256(path) != resources[name].get("hash"):
             raise PackageError(f"{path.name}: checksum does not match datapackage.json")
-        contents[name] = data
     if session.scalar(select(func.count()).select_from(Record)) or session.scalar(
         select(func.count()).select_from(Article)
     ):
@@ -287,14 +301,18 @@ def import_dir(session: Session, folder: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     for name in TABLES:
         table = _table(name)
-        reader = csv.DictReader(io.StringIO(contents[name].decode("utf-8")))
-        rows = [
-            {column.name: _from_text(row[column.name], column) for column in table.columns}
-            for row in reader
-        ]
-        if rows:
-            session.execute(insert(table), rows)
-        counts[name] = len(rows)
+        counts[name] = 0
+        with (folder / resources[name]["path"]).open(encoding="utf-8", newline="") as handle:
+            batch: list[dict[str, Any]] = []
+            for row in csv.DictReader(handle):
+                batch.append({c.name: _from_text(row[c.name], c) for c in table.columns})
+                if len(batch) == BATCH:
+                    session.execute(insert(table), batch)
+                    counts[name] += len(batch)
+                    batch = []
+            if batch:
+                session.execute(insert(table), batch)
+                counts[name] += len(batch)
     if session.get_bind().dialect.name == "postgresql":
         for name in SEQUENCED:
             session.execute(

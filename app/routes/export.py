@@ -1,6 +1,8 @@
 """/v1/export: the whole dataset as a Frictionless data package (a zip)."""
 
 from fastapi import APIRouter, Response
+from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
 from app import package
 from app.deps import SessionDep
@@ -20,8 +22,13 @@ router = APIRouter(prefix="/export", tags=["export"])
 )
 def export_package(session: SessionDep) -> Response:
     """The dataset as a data package: field descriptions, licence, citation, checksums."""
-    return Response(
-        package.export_zip(session),
+    archive = package.export_zip(session)
+    return StreamingResponse(
+        archive.chunks(),
+        background=BackgroundTask(archive.close),
         media_type="application/zip",
-        headers={"Content-Disposition": 'attachment; filename="desertion-api-datapackage.zip"'},
+        headers={
+            "ETag": archive.etag(),
+            "Content-Disposition": 'attachment; filename="desertion-api-datapackage.zip"',
+        },
     )
