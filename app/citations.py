@@ -4,6 +4,7 @@ CSL-JSON and RIS; and text-fragment links that open an article scrolled to the q
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote as percent_encode
@@ -144,6 +145,7 @@ def _fragment_part(text: str) -> str:
     return percent_encode(text, safe="")
 
 
+@lru_cache(maxsize=8192)  # the same quotes are served again and again; encoding is the cost
 def text_fragment_url(url: str | None, quote: str, words: int = 4) -> str | None:
     """``<url>#:~:text=<start>,<end>``: browsers open the page scrolled to the quote."""
     if not url:
