@@ -4,8 +4,8 @@ CSL-JSON and RIS; and text-fragment links that open an article scrolled to the q
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote as percent_encode
 
