@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.loader import load_seed
-from tests.factories import edit, make_sentence
+from tests.factories import edit, make_article, make_sentence, write_seed
 from tests.helpers import assert_problem, walk
 
 DAGENS = "dagens-2024-10-02-russian-soldiers-flee-to-the-forest"
@@ -73,7 +73,11 @@ def test_following_the_feed_mirrors_the_api_across_changes_and_removals(
         data["sentences"][-1]["evidence"] = [{"quote": "800 Sentences Monthly"}]
         data["claims"] = [c for c in data["claims"] if c["id"] != "dagens-buryatia-cellar-raid"]
 
+    def report_independently(data: dict[str, Any]) -> None:
+        data["article"]["cites"] = []  # Barents now counts as its own source chain
+
     edit(seed_copy, DAGENS, change)
+    edit(seed_copy, "barentsobserver-2024-04-12-record-awol-sentences", report_independently)
     session = session_for(seeded_db)
     load_seed(session, seed_copy)
     session.commit()
@@ -85,6 +89,7 @@ def test_following_the_feed_mirrors_the_api_across_changes_and_removals(
     assert tombstone["type"] == "claim"
     assert "removed" in tombstone["reason"]
     assert mirror.entities["dagens-2024-sentences-per-month"]["value"] == 810
+    assert mirror.entities["mediazona-2024-03-sentences-337"]["independent_sources"] == 2
     assert (
         "(updated)" in mirror.entities["dagens-unprecedented-surge-in-desertion-cases"]["citation"]
     )
@@ -117,3 +122,45 @@ def test_a_token_from_the_end_returns_nothing_new(client: TestClient) -> None:
 def test_a_malformed_token_is_422(client: TestClient) -> None:
     body = assert_problem(client.get("/v1/changes?since=yesterday"), 422)
     assert body["errors"][0]["parameter"] == "since"
+
+
+def test_a_citation_change_upstream_revises_records_downstream(
+    tmp_path: Path,
+    empty_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> None:
+    """A stub described in one file and cited from another: when the stub's own upstream
+    changes, records quoting the citing article count their source chains differently."""
+    origin = {
+        "article": make_article("origin"),
+        "sentences": [make_sentence("origin-o1", "2024-03", 684)],
+    }
+    describer = {
+        "article": make_article(
+            "describer",
+            cites=[{"article": "upstream-x", "publisher": "X", "cites": [{"article": "origin"}]}],
+        ),
+    }
+    user = {
+        "article": make_article("user", cites=[{"article": "upstream-x"}]),
+        "sentences": [make_sentence("user-u1", "2024-03", 684)],
+        "relations": [{"from": "user-u1", "relation": "corroborates", "to": "origin-o1"}],
+    }
+    folder = write_seed(tmp_path / "seed", [origin, describer, user])
+    session = session_for(empty_db)
+    load_seed(session, folder)
+    session.commit()
+    client = client_for(empty_db)
+    mirror = Mirror()
+    mirror.follow(client)
+    assert mirror.entities["user-u1"]["independent_sources"] == 1
+
+    describer["article"]["cites"][0]["cites"] = []  # X no longer relays the origin
+    write_seed(folder, [describer])
+    load_seed(session, folder)
+    session.commit()
+    mirror.follow(client)
+    assert mirror.entities == served(client)
+    assert mirror.entities["user-u1"]["independent_sources"] == 2
+    assert mirror.entities["origin-o1"]["independent_sources"] == 2

@@ -155,7 +155,8 @@ def write_seed(session: Session, seed: SeedSet, reason: str = "seed") -> LoadRep
         articles_changed | articles_removed,
         people_changed,
         relations_before | _relation_pairs(session),
-        citations_before | _citation_pairs(session),
+        citations_before,
+        _citation_pairs(session),
     )
     session.flush()
     _update_search_index(session, shown, articles_changed | articles_removed)
@@ -210,6 +211,19 @@ def _citation_pairs(session: Session) -> set[tuple[str, str]]:
     return {(row.article_id, row.cited_article_id) for row in rows}
 
 
+def _citing_transitively(pairs: set[tuple[str, str]], articles: set[str]) -> set[str]:
+    """``articles`` and every article that cites or relays one of them, directly or not."""
+    citing: dict[str, set[str]] = {}
+    for article_id, cited_id in pairs:
+        citing.setdefault(cited_id, set()).add(article_id)
+    found, stack = set(articles), list(articles)
+    while stack:
+        for article_id in citing.get(stack.pop(), set()) - found:
+            found.add(article_id)
+            stack.append(article_id)
+    return found
+
+
 def _partners(pairs: set[tuple[str, str]], changed: set[str]) -> set[str]:
     return {b for a, b in pairs if a in changed} | {a for a, b in pairs if b in changed}
 
@@ -222,7 +236,8 @@ def _revise_dependents(
     articles_changed: set[str],
     people_changed: set[str],
     relation_pairs: set[tuple[str, str]],
-    citation_pairs: set[tuple[str, str]],
+    citations_before: set[tuple[str, str]],
+    citations_after: set[tuple[str, str]],
 ) -> set[str]:
     """An ``update`` revision for each record or article whose served form shows changed data.
 
@@ -240,6 +255,17 @@ def _revise_dependents(
         )
         shown |= set(session.scalars(spoken))
     records = shown | _partners(relation_pairs, shown)
+    # A changed citation link can move the roots of every article downstream of it, so the
+    # independent_sources of records quoting them (or corroborated by them) can change too.
+    downstream = _citing_transitively(
+        citations_before | citations_after, {a for a, _ in citations_before ^ citations_after}
+    )
+    if downstream:
+        quoting = set(
+            session.scalars(select(Evidence.record_id).where(Evidence.article_id.in_(downstream)))
+        )
+        records |= quoting | _partners(relation_pairs, quoting)
+    citation_pairs = citations_before | citations_after
     now = utcnow()
     dependents = sorted(r for r in records - records_changed if r in seed.records)
     if dependents:  # what they show changed, so their served form did too
