@@ -10,7 +10,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Row, Table, and_, extract, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -308,18 +319,21 @@ SOURCE_COLUMNS: list[ColumnElement[Any]] = [
 ]
 
 
+# Built once and reused with an expanding IN parameter (no statement construction per page).
+SOURCES = (
+    select(*SOURCE_COLUMNS)
+    .select_from(evidence.join(articles, articles.c.id == evidence.c.article_id))
+    .where(evidence.c.record_id.in_(bindparam("ids", expanding=True)))
+    .order_by(evidence.c.record_id, evidence.c.position)
+)
+
+
 def sources_for(session: Session, record_ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
     """Every source of every record in ``record_ids``, in one statement."""
     by_record: dict[str, list[Row[Any]]] = defaultdict(list)
     if not record_ids:
         return by_record
-    stmt: AnySelect = (
-        select(*SOURCE_COLUMNS)
-        .select_from(evidence.join(articles, articles.c.id == evidence.c.article_id))
-        .where(evidence.c.record_id.in_(record_ids))
-        .order_by(evidence.c.record_id, evidence.c.position)
-    )
-    for row in session.execute(stmt):
+    for row in session.execute(SOURCES, {"ids": list(record_ids)}):
         by_record[row.record_id].append(row)
     return by_record
 
