@@ -85,7 +85,16 @@ def _import(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    uvicorn.run("app.main:app", host=args.host, port=args.port, log_level=get_settings().log_level)
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:app",
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level,
+        # SIGTERM drains in-flight requests for at most this long, then exits even if a
+        # request is stuck on a hung database.
+        timeout_graceful_shutdown=settings.shutdown_timeout,
+    )
     return 0
 
 

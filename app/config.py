@@ -25,6 +25,42 @@ class Settings(BaseSettings):
     default_page_size: int = Field(default=50, ge=1, le=500)
     max_page_size: int = Field(default=500, ge=1)
     log_level: str = "info"
+    # Bounded waiting: the server never waits on the database without a limit (issue 7).
+    db_pool_size: int = Field(
+        default=5, ge=1, description="Connections kept open per worker process."
+    )
+    db_max_overflow: int = Field(
+        default=10, ge=0, description="Extra connections opened under load, closed when idle."
+    )
+    db_pool_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds a request may wait for a pooled connection."
+    )
+    db_connect_timeout: int = Field(
+        default=3, ge=1, description="Seconds to open a database connection (or wait on a lock)."
+    )
+    db_statement_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds one SQL statement may run before it is cancelled."
+    )
+    queue_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a request waits for a free database slot (pool size + overflow) "
+        "before it is answered 503 with Retry-After.",
+    )
+    stall_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds a request may go without progress (no statement completed) before "
+        "it is answered 503: a hung database gives a prompt 503, not a hang.",
+    )
+    retry_after: int = Field(
+        default=5, ge=1, description="Seconds sent in Retry-After with every 503."
+    )
+    shutdown_timeout: int = Field(
+        default=5,
+        gt=0,
+        description="`desertion-api serve`: seconds SIGTERM waits for in-flight requests.",
+    )
     cache_control: str = Field(
         default="public, max-age=60, stale-while-revalidate=600",
         description="Cache-Control sent with every successful read under /v1.",

@@ -13,6 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.vocab import MONTH_PATTERN, REGION_PATTERN
@@ -68,6 +70,21 @@ class InvalidParameter(AppError):
     status_code, code, title = 422, "invalid_parameter", "Invalid Parameter"
 
 
+# Error bodies quote the input only in part: a 60 KB parameter must not come back as 60 KB.
+QUOTED_INPUT = 40
+MAX_TEXT = 500
+
+
+def quoted(value: object) -> str:
+    """``repr(value)`` cut to a short prefix, for echoing a client's input in an error."""
+    text = repr(value)
+    return text if len(text) <= QUOTED_INPUT else text[: QUOTED_INPUT - 1] + "…"
+
+
+def _capped(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -81,11 +98,14 @@ def problem_response(
         "type": TYPE_BASE + code,
         "title": title,
         "status": status,
-        "detail": detail,
-        "instance": request.url.path,
+        "detail": _capped(detail),
+        "instance": _capped(request.url.path),
     }
     if errors:
-        body["errors"] = [error.model_dump() for error in errors]
+        body["errors"] = [
+            {"parameter": _capped(error.parameter), "reason": _capped(error.reason)}
+            for error in errors
+        ]
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -112,7 +132,7 @@ def _reason(error: dict[str, Any]) -> str:
     if error.get("type") == "string_pattern_mismatch":
         pattern = (error.get("ctx") or {}).get("pattern", "")
         expected = PATTERN_NAMES.get(pattern, f"text matching {pattern}")
-        return f"{error.get('input')!r} is not {expected}"
+        return f"{quoted(error.get('input'))} is not {expected}"
     return str(error["msg"])
 
 
@@ -148,6 +168,39 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def service_unavailable(request: Request, code: str, detail: str, retry_after: int) -> JSONResponse:
+    """503 with ``Retry-After``; never cached, so a recovered database is seen at once."""
+    return problem_response(
+        request,
+        503,
+        code,
+        "Service Unavailable",
+        detail,
+        headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"},
+    )
+
+
+# Errors that mean "the database is not available now" (stopped, unreachable, hung past its
+# timeout, pool exhausted, file gone), as opposed to a bug: they are a 503, not a 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # One line, no traceback: an outage would otherwise flood the log with identical stacks.
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+    logger.warning(
+        "database unavailable on %s %s: %s: %s",
+        request.method,
+        request.url.path,
+        type(exc).__name__,
+        reason,
+    )
+    retry_after: int = request.app.state.settings.retry_after
+    return service_unavailable(
+        request, "database_unavailable", "the database is not available; retry shortly", retry_after
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
@@ -163,6 +216,8 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

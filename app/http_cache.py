@@ -9,13 +9,18 @@ compared, never buffered.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import time
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
+import anyio.to_thread
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,21 +39,32 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 
 class LastChange:
-    """When the data last changed, read from the revision log at most once a second."""
+    """When the data last changed, read from the revision log at most once a second.
+
+    The read runs in the thread pool, never on the event loop (a blocking pool checkout there
+    once wedged the whole server), and by one request at a time: while it runs, the others use
+    the value already known. If the database fails, the header is left out."""
 
     def __init__(self) -> None:
         self.value: datetime | None = None
-        self.read_at = 0.0
+        self.read_at = -1.0
+        self.lock = asyncio.Lock()
 
-    def get(self, scope: Scope) -> datetime | None:
-        now = time.monotonic()
-        if now - self.read_at > 1.0:
-            maker = scope.get("state", {}).get("sessionmaker")
-            if maker is not None:
-                with maker() as session:
-                    self.value = session.scalar(select(func.max(Revision.created_at)))
-            self.read_at = now
+    async def get(self, scope: Scope) -> datetime | None:
+        maker = scope.get("state", {}).get("sessionmaker")
+        if maker is None or time.monotonic() - self.read_at <= 1.0 or self.lock.locked():
+            return self.value
+        async with self.lock:
+            # On failure the request itself reports the outage; Last-Modified is optional.
+            with contextlib.suppress(SQLAlchemyError):
+                self.value = await anyio.to_thread.run_sync(_latest_revision, maker)
+            self.read_at = time.monotonic()
         return self.value
+
+
+def _latest_revision(maker: sessionmaker[Session]) -> datetime | None:
+    with maker() as session:
+        return session.scalar(select(func.max(Revision.created_at)))
 
 
 class HTTPCacheMiddleware:
@@ -80,8 +96,8 @@ class HTTPCacheMiddleware:
                     passthrough = True
                 elif "etag" in headers:  # a stream that computed its own ETag
                     passthrough = True
-                    self._decorate(headers, scope)
-                    if self._not_modified(request_headers, headers["etag"], scope):
+                    await self._decorate(headers, scope)
+                    if await self._not_modified(request_headers, headers["etag"], scope):
                         await self._send_304(send, message)
                         start["sent_304"] = True
                         return
@@ -100,8 +116,8 @@ class HTTPCacheMiddleware:
             headers = MutableHeaders(scope=start)
             etag = strong_etag(body)
             headers["etag"] = etag
-            self._decorate(headers, scope)
-            if self._not_modified(request_headers, etag, scope):
+            await self._decorate(headers, scope)
+            if await self._not_modified(request_headers, etag, scope):
                 await self._send_304(send, start)
                 return
             await send(start)
@@ -109,18 +125,18 @@ class HTTPCacheMiddleware:
 
         await self.app(scope, receive, cached_send)
 
-    def _decorate(self, headers: MutableHeaders, scope: Scope) -> None:
+    async def _decorate(self, headers: MutableHeaders, scope: Scope) -> None:
         headers["cache-control"] = self.cache_control
-        changed = self.last_change.get(scope)
+        changed = await self.last_change.get(scope)
         if changed is not None:
             headers["last-modified"] = format_datetime(changed.astimezone(UTC), usegmt=True)
         vary = {v.strip() for v in headers.get("vary", "").split(",") if v.strip()}
         headers["vary"] = ", ".join(sorted(vary | {"Accept"}))
 
-    def _not_modified(self, request: Headers, etag: str, scope: Scope) -> bool:
+    async def _not_modified(self, request: Headers, etag: str, scope: Scope) -> bool:
         if "if-none-match" in request:
             return etag_matches(request["if-none-match"], etag)
-        since, changed = request.get("if-modified-since"), self.last_change.get(scope)
+        since, changed = request.get("if-modified-since"), await self.last_change.get(scope)
         if since and changed is not None:
             try:
                 # Strictly earlier: Last-Modified has whole seconds, so a change later in the

@@ -13,9 +13,10 @@ from sqlalchemy.orm import sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings, get_settings
-from app.db import make_engine
+from app.db import EngineLimits, make_engine
 from app.deps import reject_unknown_query_params
 from app.errors import register_error_handlers
+from app.guard import GuardLimits, RequestGuard
 from app.http_cache import HTTPCacheMiddleware
 from app.routes import api_router
 from app.routes.health import router as health_router
@@ -95,12 +96,34 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
+def engine_limits(settings: Settings) -> EngineLimits:
+    return EngineLimits(
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        connect_timeout=settings.db_connect_timeout,
+        statement_timeout=settings.db_statement_timeout,
+        must_exist=True,
+    )
+
+
+def guard_limits(settings: Settings) -> GuardLimits:
+    return GuardLimits(
+        # One request holds at most one connection at a time, so admitting as many requests as
+        # the pool can lend means no admitted request waits on the pool for long.
+        capacity=settings.db_pool_size + settings.db_max_overflow,
+        queue_timeout=settings.queue_timeout,
+        stall_timeout=settings.stall_timeout,
+        retry_after=settings.retry_after,
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, engine_limits(settings))
         yield {"sessionmaker": sessionmaker(engine, expire_on_commit=False)}
         engine.dispose()
 
@@ -114,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.add_middleware(HTTPCacheMiddleware, cache_control=settings.cache_control, prefixes=("/v1",))
+    app.add_middleware(RequestGuard, limits=guard_limits(settings), prefixes=("/v1", "/readyz"))
     app.add_middleware(HeadMiddleware)
     app.add_middleware(FormatSuffixMiddleware)
     app.add_middleware(

@@ -52,7 +52,7 @@ def decode_cursor(cursor: str, columns: Sequence[ColumnElement[Any]]) -> list[An
         if isinstance(column.type, Integer):
             valid = type(value) is int and abs(value) < 2**63
         else:
-            valid = isinstance(value, str) and "\x00" not in value and len(value) <= 200
+            valid = isinstance(value, str) and _storable(value) and len(value) <= 200
         if not valid:
             raise refuse()
         if isinstance(column.type, Date):
@@ -63,6 +63,18 @@ def decode_cursor(cursor: str, columns: Sequence[ColumnElement[Any]]) -> list[An
         else:
             decoded.append(value)
     return decoded
+
+
+def _storable(text: str) -> bool:
+    """Text a database can compare: no NUL (PostgreSQL refuses it) and valid Unicode (a JSON
+    escape can smuggle in a lone surrogate, which no driver can encode)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def paginate(stmt: AnySelect, order: Sequence[ColumnElement[Any]], page: PageRequest) -> AnySelect:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -52,6 +53,8 @@ class Databases:
         path = self.tmp / f"{name}.db"
         if template:
             shutil.copy(make_url(template).database or "", path)
+        else:  # an empty database, as CREATE DATABASE makes (the server never creates one)
+            sqlite3.connect(path).close()
         return f"sqlite:///{path}"
 
     def drop_all(self) -> None:

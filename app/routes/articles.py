@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app import present, queries
 from app.deps import ListOptions, SessionDep, list_options
-from app.errors import LIST_RESPONSES, NOT_FOUND, NotFound
+from app.errors import LIST_RESPONSES, NOT_FOUND, NotFound, quoted
 from app.formats import flat_article
 from app.routes.cite import add_article_cite_route
 from app.routes.listing import Listing, respond, with_sources
@@ -65,7 +65,7 @@ def records_supported_by(session: Session, **filters: Any) -> dict[str, list[dic
 def article_or_404(session: Session, article_id: str) -> Any:
     rows = queries.list_articles(session, ids=[article_id])
     if not rows:
-        raise NotFound(f"article {article_id!r} does not exist")
+        raise NotFound(f"article {quoted(article_id)} does not exist")
     return rows[0]
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app import queries
 from app.citations import render
 from app.deps import SessionDep
-from app.errors import NOT_FOUND, NotFound
+from app.errors import NOT_FOUND, NotFound, quoted
 
 
 class CitationStyle(StrEnum):
@@ -52,7 +52,7 @@ def cite_response(article: Any, style: CitationStyle, note: str | None) -> Respo
 def record_article(session: Session, record_id: str, kind: str) -> tuple[Any, str]:
     """The first source's article of a record (as citation input) and its quote."""
     if not queries.record_exists(session, record_id, kind):
-        raise NotFound(f"{kind} {record_id!r} does not exist")
+        raise NotFound(f"{kind} {quoted(record_id)} does not exist")
     first = queries.sources_for(session, [record_id])[record_id][0]
     article = SimpleNamespace(
         **{

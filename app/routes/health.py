@@ -4,8 +4,8 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
 from app import present
-from app.deps import SessionDep
-from app.errors import problem_response
+from app.deps import SessionDep, SettingsDep
+from app.errors import service_unavailable
 from app.migrate import current_revisions, head_revisions
 from app.schemas.read import Health, Ready
 
@@ -13,8 +13,9 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=Health)
-def healthz() -> Response:
-    """Liveness: the process is up. Touches no database."""
+async def healthz() -> Response:
+    """Liveness: the process is up. Touches no database, and runs on the event loop, so it
+    answers even when every worker thread is waiting on a hung database."""
     return present.json_response({"status": "ok"})
 
 
@@ -28,24 +29,23 @@ def healthz() -> Response:
         }
     },
 )
-def readyz(request: Request, session: SessionDep) -> Response:
+def readyz(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Readiness: the database answers and its schema is at the latest migration."""
     try:
         session.execute(text("SELECT 1"))
         current = current_revisions(session.connection())
     except Exception:  # any driver error means "not ready", never a 500
-        return problem_response(
-            request, 503, "not_ready", "Service Unavailable", "the database does not answer"
+        return service_unavailable(
+            request, "not_ready", "the database does not answer", settings.retry_after
         )
     heads = head_revisions()
     if current != heads:
-        return problem_response(
+        return service_unavailable(
             request,
-            503,
             "not_ready",
-            "Service Unavailable",
             f"database at revision {sorted(current) or 'none'}, code expects {sorted(heads)}; "
             "run `desertion-api migrate`",
+            settings.retry_after,
         )
     return present.json_response(
         {

@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 
 from app import present, queries
 from app.deps import FormatOptions, ListOptions
-from app.errors import InvalidParameter, NotFound, ProblemError
+from app.errors import InvalidParameter, NotFound, ProblemError, quoted
 from app.formats import BATCH, MEDIA_TYPES, OutputFormat, write_export
 from app.pagination import AnySelect, PageRequest, encode_cursor, next_url, paginate
 from app.provenance import CitationGraph, relations_for
@@ -40,7 +40,7 @@ def one_record(
     session: Session, rows: Sequence[Row[Any]], presenter: Presenter, kind: str, record_id: str
 ) -> Response:
     if not rows:
-        raise NotFound(f"{kind} {record_id!r} does not exist")
+        raise NotFound(f"{kind} {quoted(record_id)} does not exist")
     body = with_sources(session, rows, presenter)[0]
     url = body["sources"][0]["article"]["url"]
     return present.json_response(body, {"Link": f'<{url}>; rel="cite-as"'})
@@ -48,7 +48,7 @@ def one_record(
 
 def known_region(session: Session, code: str | None, parameter: str) -> str | None:
     if code is not None and not queries.region_exists(session, code):
-        reason = f"{code!r} is not a federal subject in ISO 3166-2:RU; see /v1/regions"
+        reason = f"{quoted(code)} is not a federal subject in ISO 3166-2:RU; see /v1/regions"
         raise InvalidParameter(reason, [ProblemError(parameter=parameter, reason=reason)])
     return code
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from app import present, queries
 from app.deps import ListOptions, SessionDep, list_options
-from app.errors import LIST_RESPONSES, NOT_FOUND, NotFound
+from app.errors import LIST_RESPONSES, NOT_FOUND, NotFound, quoted
 from app.formats import flat_region
 from app.routes.articles import records_supported_by
 from app.routes.listing import Listing, respond, with_sources
@@ -39,7 +39,7 @@ def get_region(
     """One region with every record about it (as region, or as reference of a risk)."""
     rows = queries.list_regions(session, code=code.upper())
     if not rows:
-        raise NotFound(f"region {code!r} is not in ISO 3166-2:RU; see /v1/regions")
+        raise NotFound(f"region {quoted(code)} is not in ISO 3166-2:RU; see /v1/regions")
     body = present.region(rows[0])
     records = records_supported_by(session, region=rows[0].code)
     risks = queries.list_risks(
