@@ -28,4 +28,4 @@ EXPOSE 8000
 
 # Migrate, load the seed (idempotent), then serve. In production prefer running
 # `desertion-api migrate` as a separate release step before rolling out new workers.
-CMD ["sh", "-c", "desertion-api migrate && desertion-api seed && exec uvicorn app.main:app --host 0.0.0.0 --port ${PORT} --proxy-headers"]
+CMD ["sh", "-c", "desertion-api migrate && desertion-api seed && exec desertion-api serve --host 0.0.0.0 --port ${PORT}"]

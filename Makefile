@@ -23,7 +23,7 @@ seed: migrate
 	$(BIN)/desertion-api seed
 
 run: seed
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
+	$(BIN)/desertion-api serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/pytest

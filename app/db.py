@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
-from app.guard import touch_progress
+from app.progress import touch_progress
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -17,6 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.progress import abandoned
 from app.vocab import MONTH_PATTERN, REGION_PATTERN
 
 logger = logging.getLogger("desertion_api")
@@ -187,14 +188,16 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     # One line, no traceback: an outage would otherwise flood the log with identical stacks.
-    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
-    logger.warning(
-        "database unavailable on %s %s: %s: %s",
-        request.method,
-        request.url.path,
-        type(exc).__name__,
-        reason,
-    )
+    # A request the guard already answered (and logged) as stalled is not logged twice.
+    if not abandoned():
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+        logger.warning(
+            "database unavailable on %s %s: %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            reason,
+        )
     retry_after: int = request.app.state.settings.retry_after
     return service_unavailable(
         request, "database_unavailable", "the database is not available; retry shortly", retry_after

@@ -21,37 +21,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import service_unavailable
+from app.progress import PROGRESS, Progress
 
 logger = logging.getLogger("desertion_api")
-
-
-@dataclass
-class Progress:
-    """When the request last moved forward; shared with the threads that do its work."""
-
-    last: float = field(default_factory=time.monotonic)
-
-    def touch(self) -> None:
-        self.last = time.monotonic()
-
-
-PROGRESS: ContextVar[Progress | None] = ContextVar("desertion_progress", default=None)
-
-
-def touch_progress() -> None:
-    """Mark the current request as making progress (a statement completed, a batch written).
-
-    Context variables follow the request into the thread pool, so this works from sync code."""
-    progress = PROGRESS.get()
-    if progress is not None:
-        progress.touch()
 
 
 @dataclass(frozen=True)
@@ -98,17 +76,16 @@ class RequestGuard:
     ) -> None:
         progress = Progress()
         started = asyncio.Event()
-        abandoned = False
 
         async def guarded_send(message: Message) -> None:
-            if abandoned:
+            if progress.abandoned:
                 return
             if message["type"] == "http.response.start":
                 started.set()
             await send(message)
 
         async def guarded_receive() -> Message:
-            if abandoned:
+            if progress.abandoned:
                 return {"type": "http.disconnect"}
             return await receive()
 
@@ -125,7 +102,7 @@ class RequestGuard:
             while not task.done() and not started.is_set():
                 remaining = progress.last + self.limits.stall_timeout - time.monotonic()
                 if remaining <= 0:
-                    abandoned = True
+                    progress.abandoned = True
                     task.add_done_callback(_log_late_failure)
                     logger.warning(
                         "database stalled: no progress for %ss on %s",
@@ -158,6 +135,6 @@ class RequestGuard:
 
 
 def _log_late_failure(task: asyncio.Task[None]) -> None:
-    """An abandoned request's late error has no one to answer: one log line, no traceback."""
+    """An abandoned request's unhandled error reaches no error middleware: one line for it."""
     if not task.cancelled() and (exc := task.exception()) is not None:
         logger.warning("abandoned request failed late: %s", type(exc).__name__)

@@ -94,7 +94,8 @@ def build(url: str, rows: int) -> None:
 
 
 def measure(url: str) -> dict[str, float]:
-    with serve(url) as (base, pid):
+    with serve(url) as server:
+        pid, base = server.pid, server.base
         baseline = rss_kib(pid)
         peak = baseline
         done = threading.Event()

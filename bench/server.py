@@ -1,14 +1,18 @@
-"""A real uvicorn process on a loopback port, for benchmarks that must measure the server."""
+"""A real server on a loopback port (``desertion-api serve``, as deployed), for benchmarks and the
+load and fault tests that must meet the server as its users do."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -19,38 +23,63 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass
+class Server:
+    base: str
+    process: subprocess.Popen[bytes]
+    log: Path | None
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log else ""
+
+    def stop(self, timeout: float = 15.0) -> float:
+        """SIGTERM, then wait; returns the seconds the process took to exit."""
+        started = time.monotonic()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=timeout)
+        return time.monotonic() - started
+
+
 @contextmanager
-def serve(database_url: str) -> Iterator[tuple[str, int]]:
-    """Yield (base URL, server pid) for a uvicorn serving ``database_url``."""
+def serve(
+    database_url: str, env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[Server]:
+    """A running ``desertion-api serve`` on ``database_url`` (settings in ``env``); its log
+    goes to ``log`` when given."""
     port = free_port()
-    env = dict(os.environ, DESERTION_DATABASE_URL=database_url)
+    environment = dict(os.environ, DESERTION_DATABASE_URL=database_url, **(env or {}))
+    environment.pop("DATABASE_URL", None)
+    output = log.open("wb") if log else subprocess.DEVNULL
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
+        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=environment,
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
+    server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
-        for _ in range(100):
+        for _ in range(200):
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{server.base}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"the server exited: {server.log_text()}") from None
                 time.sleep(0.1)
-        yield base, process.pid
+        yield server
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        try:
+            server.stop()
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if log:
+            output.close()  # type: ignore[union-attr]
 
 
 def rss_kib(pid: int) -> int:

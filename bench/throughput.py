@@ -66,7 +66,7 @@ def main() -> None:
         with sessionmaker(engine).begin() as session:
             load_seed(session, PROJECT_ROOT / "seed")
         engine.dispose()
-        with serve(url) as (base, _pid), httpx.Client(base_url=base) as client:
+        with serve(url) as server, httpx.Client(base_url=server.base) as client:
             rates = {path: requests_per_second(client, path, args.seconds) for path in PATHS}
             page = client.get("/v1/sentences?limit=50").content
     ceiling = rates["/healthz"]

@@ -20,8 +20,9 @@ from starlette.types import Receive, Scope, Send
 
 from app.config import Settings
 from app.deps import SessionDep
-from app.guard import GuardLimits, RequestGuard, touch_progress
+from app.guard import GuardLimits, RequestGuard
 from app.main import create_app
+from app.progress import touch_progress
 from tests.conftest import ON_POSTGRES, Databases
 from tests.helpers import assert_problem
 
