@@ -208,7 +208,7 @@ def _validate(
     except ValidationError as exc:
         error = exc.errors()[0]
         row, field = locate(tuple(error["loc"]))
-        raise row.error(field, error["msg"]) from None
+        raise row.error(field, error["msg"].removeprefix("Value error, ")) from None
 
 
 def _at(row: Row, renames: dict[str, str] | None = None) -> Callable[..., tuple[Row, str]]:
@@ -257,8 +257,9 @@ def _check_keys(table: Table, rows: list[Row], tables: Rows) -> None:
             if None in key:
                 continue
             if key in seen:
+                shown = _short(str(key[0])) if len(key) == 1 else repr(key)
                 raise row.error(
-                    ", ".join(names), f"{key!r} already given on line {seen[key]} (must be unique)"
+                    ", ".join(names), f"{shown} already given on line {seen[key]} (must be unique)"
                 )
             seen[key] = row.line
     for foreign in table.foreign_keys:
