@@ -179,6 +179,8 @@ def read_seed(seed_dir: Path) -> SeedSet:
             people = PeopleFile.model_validate(raw or {})
         except ValidationError as exc:
             problems += _describe(exc, raw, people_path.name)
+    if problems:  # every claim naming a speaker would also fail: report people.yaml alone
+        raise SeedError(problems)
 
     articles: dict[str, ArticleIn] = {}
     stubs: dict[str, CitationIn] = {}
@@ -380,11 +382,11 @@ def _check_unique(
         for twice in sorted({i for i in ids if ids.count(i) > 1}):
             problems.append(f"people.yaml: {label} {twice}: id used twice")
     urls: dict[str, str] = {}
-    for article_id, url in [(a.id, a.url) for a in articles.values()] + [
-        (s.article, s.url) for s in stubs.values()
-    ]:
+    for where, article_id, url in [
+        (f"{a.id}.yaml: article", a.id, a.url) for a in articles.values()
+    ] + [(f"stub {s.article}", s.article, s.url) for s in stubs.values()]:
         if url is not None and urls.setdefault(str(url), article_id) != article_id:
-            problems.append(f"article {article_id}: field url: also the url of {urls[str(url)]}")
+            problems.append(f"{where}: field url: also the url of {urls[str(url)]}")
     for article_id, cites in citations.items():
         cited = [c.article for c in cites]
         for twice in sorted({c for c in cited if cited.count(c) > 1}):
