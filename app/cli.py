@@ -12,6 +12,7 @@ from app import package
 from app.config import get_settings
 from app.db import make_engine
 from app.loader import SeedError, load_seed, read_seed
+from app.loader.reading import one_line
 from app.migrate import upgrade
 
 
@@ -77,8 +78,8 @@ def _import(args: argparse.Namespace) -> int:
         with sessionmaker(engine).begin() as session:
             snapshots = Path(args.snapshots) if args.snapshots else None
             counts = package.import_dir(session, Path(args.dir), snapshots)
-    except package.PackageError as exc:
-        print(f"import refused, nothing was written: {exc}", file=sys.stderr)
+    except (package.PackageError, OSError) as exc:
+        print(f"import refused, nothing was written: {one_line(exc)}", file=sys.stderr)
         return 1
     finally:
         engine.dispose()

@@ -315,10 +315,9 @@ def _record_data(record: Row, family: Row, evidence: list[Row], sources: list[st
     data["derived"] = (
         {"from": sources, "rule": record.values["derivation"]} if record.values["derived"] else None
     )
-    for start, end, key in (("period_start", "period_end", "period"),):
-        if start in data:
-            begin, finish = data.pop(start), data.pop(end)
-            data[key] = None if begin is None else {"start": begin, "end": finish}
+    if "period_start" in data:
+        start, end = data.pop("period_start"), data.pop("period_end")
+        data["period"] = None if start is None else {"start": start, "end": end}
     for column, field in FAMILY_RENAMES.items():
         if column in data:
             data[field] = data.pop(column)
