@@ -12,6 +12,7 @@ from app import package
 from app.config import get_settings
 from app.db import make_engine
 from app.loader import SeedError, load_seed, read_seed
+from app.loader.reading import one_line
 from app.migrate import upgrade
 
 
@@ -43,6 +44,9 @@ def _seed(args: argparse.Namespace) -> int:
         finally:
             engine.dispose()
     except SeedError as exc:
+        if len(exc.problems) == 1:
+            print(f"seed refused, nothing was written: {exc.problems[0]}", file=sys.stderr)
+            return 1
         print(
             f"seed refused, nothing was written ({len(exc.problems)} problems):",
             file=sys.stderr,
@@ -72,9 +76,10 @@ def _import(args: argparse.Namespace) -> int:
     engine = make_engine(get_settings().database_url)
     try:
         with sessionmaker(engine).begin() as session:
-            counts = package.import_dir(session, Path(args.dir))
-    except package.PackageError as exc:
-        print(f"import refused, nothing was written: {exc}", file=sys.stderr)
+            snapshots = Path(args.snapshots) if args.snapshots else None
+            counts = package.import_dir(session, Path(args.dir), snapshots)
+    except (package.PackageError, OSError) as exc:
+        print(f"import refused, nothing was written: {one_line(exc)}", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
@@ -109,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("dir", help="folder to write into (created if missing)")
     load = commands.add_parser("import", help="load a data package into an empty database")
     load.add_argument("dir", help="folder holding datapackage.json")
+    load.add_argument(
+        "--snapshots",
+        help="seed folder whose article snapshots re-check verified quotes (default: the seed)",
+    )
     serve = commands.add_parser("serve", help="run the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

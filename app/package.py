@@ -3,7 +3,12 @@ descriptions, units, licence, citation, sha256 of every file) and one CSV per ta
 
 Every table is exported as stored (ids, timestamps and the revision log included), so importing
 the package into an empty database reproduces every API response exactly. The search index is
-rebuilt on import rather than exported.
+rebuilt on import rather than exported. Text cells are escaped against spreadsheet formulas
+(``app.csv_safety``) and restored on import.
+
+Import treats the package as hostile (see ``app.loader.rows``): plain files only (no symlinks,
+no path outside the folder), bounded sizes, every row checked before one is written, and the
+first problem reported on one line.
 """
 
 from __future__ import annotations
@@ -32,12 +37,19 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app import search
+from app.config import get_settings
+from app.csv_safety import neutralise
 from app.db import Base
 from app.formats import HashingWriter
+from app.loader.reading import one_line, snapshot_texts
+from app.loader.rows import PackageError, Rows, check_package, read_table
 from app.models import Article, Record, Revision
+
+__all__ = ["PackageError", "export_dir", "export_zip", "import_dir"]
 
 # In dependency order: a table comes after every table it points to.
 TABLES = (
@@ -56,6 +68,8 @@ TABLES = (
 )
 SEQUENCED = ("article_citations", "evidence", "record_relations", "revisions")
 BATCH = 1000
+MAX_DESCRIPTOR_BYTES = 1024 * 1024
+MAX_PACKAGE_BYTES = 64 * 1024 * 1024  # all CSV files together; today's export is ~1 MB
 LICENSE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0 (the compilation)",
@@ -104,10 +118,6 @@ FIELD_DOCS = {
 }
 
 
-class PackageError(Exception):
-    """The package cannot be imported; nothing was written."""
-
-
 def _table(name: str) -> Table:
     return Base.metadata.tables[name]
 
@@ -143,34 +153,21 @@ def _to_text(value: Any) -> str:
     return str(value)
 
 
-def _from_text(value: str, column: Column[Any]) -> Any:
-    kind = _frictionless_type(column)
-    if value == "":
-        return None if column.nullable else ("" if kind == "string" else None)
-    if kind == "boolean":
-        return value == "true"
-    if kind == "integer":
-        return int(value)
-    if kind == "number":
-        return float(value)
-    if kind == "datetime":
-        return datetime.fromisoformat(value)
-    if kind == "date":
-        return date.fromisoformat(value)
-    if kind in ("object", "array"):
-        return json.loads(value)
-    return value
-
-
 def _write_csv(session: Session, table: Table, path: Path) -> None:
     """Stream ``table`` into ``path`` in primary-key order, a batch of rows at a time."""
     order = list(table.primary_key.columns)
     rows = session.execute(select(table).order_by(*order).execution_options(yield_per=BATCH))
+    texts = [_frictionless_type(column) == "string" for column in table.columns]
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow([column.name for column in table.columns])
         for row in rows:
-            writer.writerow([_to_text(value) for value in row])
+            writer.writerow(
+                [
+                    neutralise(_to_text(value)) if is_text else _to_text(value)
+                    for value, is_text in zip(row, texts, strict=True)
+                ]
+            )
 
 
 def _sha256(path: Path) -> str:
@@ -244,7 +241,10 @@ def export_dir(session: Session, folder: Path) -> list[Path]:
         "title": "Desertion from the Russian army: figures with their sources",
         "description": "Court statistics, regional risks and sourced claims about desertion "
         "from the Russian army, each with the article and verbatim quote that states it. "
-        "Quotes remain the work of their publishers and are reproduced to cite them.",
+        "Quotes remain the work of their publishers and are reproduced to cite them. "
+        "Text cells beginning with =, +, -, @, a tab, a carriage return or ' carry one extra "
+        "leading ' (the OWASP CSV-injection escape, so that spreadsheets show them as text); "
+        "remove exactly one leading ' from such a text cell to get the stored value.",
         "version": str(revision),
         "created": last.isoformat() if last else None,
         "licenses": [LICENSE],
@@ -278,41 +278,97 @@ def export_zip(session: Session) -> HashingWriter:
     return archive_file
 
 
-def import_dir(session: Session, folder: Path) -> dict[str, int]:
-    """Load a package into an empty database (checksums verified first); returns row counts."""
+def _plain_file(folder: Path, name: str) -> Path:
+    """``folder / name`` if it is a regular file of the package itself (not a symlink)."""
+    path = folder / name
+    if path.is_symlink():
+        raise PackageError(f"{name}: a symlink; a package holds plain files only")
+    if not path.is_file():
+        raise PackageError(f"{name}: missing or not a regular file")
+    return path
+
+
+def _resources(folder: Path) -> dict[str, dict[str, Any]]:
+    """The descriptor's resource for each table, by table name."""
+    path = _plain_file(folder, "datapackage.json")
+    if path.stat().st_size > MAX_DESCRIPTOR_BYTES:
+        raise PackageError(f"datapackage.json: over the limit of {MAX_DESCRIPTOR_BYTES} bytes")
     try:
-        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PackageError(f"{folder}: no readable datapackage.json ({exc})") from exc
-    resources = {r["path"].removesuffix(".csv"): r for r in descriptor.get("resources", [])}
+        descriptor = json.loads(path.read_bytes().decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        raise PackageError(f"datapackage.json: not JSON ({one_line(exc)[:120]})") from None
+    listed = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(listed, list):
+        raise PackageError("datapackage.json: field resources: not a list")
+    expected = {f"{name}.csv": name for name in TABLES}
+    resources: dict[str, dict[str, Any]] = {}
+    for number, resource in enumerate(listed):
+        where = f"datapackage.json: field resources.{number}"
+        given = resource.get("path") if isinstance(resource, dict) else None
+        if not isinstance(given, str) or not isinstance(resource.get("hash"), str):
+            raise PackageError(f"{where}: needs a path and a hash (strings)")
+        if Path(given).name != given or given in ("", ".", ".."):
+            raise PackageError(f"{where}.path: {given[:80]!r} leaves the package folder")
+        if given not in expected or expected[given] in resources:
+            raise PackageError(f"{where}.path: {given[:80]!r} is not a table, or listed twice")
+        resources[expected[given]] = resource
     missing = [name for name in TABLES if name not in resources]
     if missing:
         raise PackageError(f"datapackage.json lacks resources: {', '.join(missing)}")
-    for name in TABLES:
-        path = folder / resources[name]["path"]
-        if not path.exists() or _sha256(path) != resources[name].get("hash"):
+    return resources
+
+
+def read_package(folder: Path) -> Rows:
+    """Every table of the package, typed, after checking names, sizes and checksums."""
+    resources = _resources(folder)
+    paths = {name: _plain_file(folder, resources[name]["path"]) for name in TABLES}
+    total = sum(path.stat().st_size for path in paths.values())
+    if total > MAX_PACKAGE_BYTES:
+        raise PackageError(f"{folder}: {total} bytes of CSV, over the limit of {MAX_PACKAGE_BYTES}")
+    tables: Rows = {}
+    for name, path in paths.items():
+        data = path.read_bytes()  # read once: what is checked is what is loaded
+        if "sha256:" + hashlib.sha256(data).hexdigest() != resources[name]["hash"]:
             raise PackageError(f"{path.name}: checksum does not match datapackage.json")
+        tables[name] = read_table(path.name, data, _table(name))
+    return tables
+
+
+def import_dir(session: Session, folder: Path, snapshots: Path | None = None) -> dict[str, int]:
+    """Load a package into an empty database; returns row counts.
+
+    Everything is read and checked before anything is written, and quotes marked verified are
+    checked again against the article snapshots under ``snapshots`` (the seed folder by
+    default). On any problem PackageError is raised and the caller's transaction rolls back.
+    """
+    tables = read_package(folder)
     if session.scalar(select(func.count()).select_from(Record)) or session.scalar(
         select(func.count()).select_from(Article)
     ):
         raise PackageError("the database already holds data; import needs an empty database")
+    check_package(
+        tables,
+        snapshot_texts(snapshots or get_settings().seed_dir),
+        {name: _table(name) for name in TABLES},
+    )
+    try:
+        counts = _insert(session, tables)
+    except DBAPIError as exc:
+        raise PackageError(
+            f"the database refused the package: {one_line(exc.orig)[:200]}"
+        ) from None
+    return counts
+
+
+def _insert(session: Session, tables: Rows) -> dict[str, int]:
     for name in reversed(TABLES):  # regions (and people) may have been loaded already
         session.execute(_table(name).delete())
     counts: dict[str, int] = {}
     for name in TABLES:
-        table = _table(name)
-        counts[name] = 0
-        with (folder / resources[name]["path"]).open(encoding="utf-8", newline="") as handle:
-            batch: list[dict[str, Any]] = []
-            for row in csv.DictReader(handle):
-                batch.append({c.name: _from_text(row[c.name], c) for c in table.columns})
-                if len(batch) == BATCH:
-                    session.execute(insert(table), batch)
-                    counts[name] += len(batch)
-                    batch = []
-            if batch:
-                session.execute(insert(table), batch)
-                counts[name] += len(batch)
+        rows = [row.values for row in tables[name]]
+        for start in range(0, len(rows), BATCH):
+            session.execute(insert(_table(name)), rows[start : start + BATCH])
+        counts[name] = len(rows)
     if session.get_bind().dialect.name == "postgresql":
         for name in SEQUENCED:
             session.execute(

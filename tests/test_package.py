@@ -12,12 +12,16 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app import package
+from app import package, search
 from app.cli import main as cli
+from app.models import Evidence, Record
 from tests.helpers import walk
 
+FORMULA_TEXTS = ["+", "=", "-", "@", "'", "\t"]
+DAGENS_RECORD = "dagens-2024-sentences-per-month"
 PATHS = [
     "/v1/sentences?include_deprecated=true&limit=500",
     "/v1/risks?include_deprecated=true&limit=500",
@@ -62,8 +66,20 @@ def test_export_import_round_trip_gives_identical_responses(
     client_for: Callable[[str], TestClient],
 ) -> None:
     source = session_for(seeded_db)
+    # Texts a spreadsheet would run as formulas: escaped in the CSV, restored on import.
+    for number, start in enumerate(FORMULA_TEXTS):
+        source.execute(
+            update(Evidence).where(Evidence.id == number + 1).values(quote=f"{start}15% more")
+        )
+    source.execute(
+        update(Record).where(Record.id == DAGENS_RECORD).values(statement="@handle said it")
+    )
+    search.index_records(source, source.scalars(select(Record.id)))
+    source.commit()
     package.export_dir(source, tmp_path / "pkg")
     source.rollback()
+    escaped = (tmp_path / "pkg" / "evidence.csv").read_text(encoding="utf-8")
+    assert all(f"'{start}15% more" in escaped for start in FORMULA_TEXTS)
     target = session_for(empty_db)
     counts = package.import_dir(target, tmp_path / "pkg")
     target.commit()

@@ -1,5 +1,10 @@
 """Reading the seed folder: parse every file with the input models, then check the set as a
-whole (ids, regions, speakers, relations, derivations, quotes against snapshots)."""
+whole (ids, regions, speakers, relations, derivations, quotes against snapshots).
+
+The folder is treated as untrusted: files are bounded in size, duplicate YAML keys and anchors
+are refused, an empty file is an error (removing an article takes removing its file), and every
+path (YAML files, snapshots) must stay inside the seed folder, symlinks included.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import yaml
@@ -26,6 +31,8 @@ from app.schemas.inputs import (
 )
 
 FAMILIES: dict[str, str] = {"sentences": "sentence", "risks": "risk", "claims": "claim"}
+MAX_YAML_BYTES = 2 * 1024 * 1024  # one seed file; the largest today is ~20 KB
+MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024  # one stored article text
 
 
 class SeedError(Exception):
@@ -100,12 +107,65 @@ def _describe(errors: ValidationError, raw: Any, file: str) -> list[str]:
     return problems
 
 
-def _read_yaml(path: Path, problems: list[str]) -> Any:
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (PyYAML keeps the last one
+    silently) and anchors/aliases (which let a small file expand into a huge one)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "aliases (*name) are not allowed",
+                self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def one_line(text: object) -> str:
+    """Any message folded onto one line (YAML and OS errors span several)."""
+    return " ".join(str(text).split())
+
+
+def inside(seed_dir: Path, path: Path) -> bool:
+    """Whether ``path`` (symlinks followed) is within ``seed_dir``."""
+    return path.resolve().is_relative_to(seed_dir.resolve())
+
+
+def read_bounded(seed_dir: Path, path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, refusing a path outside ``seed_dir`` or a file over ``limit``."""
+    if not inside(seed_dir, path):
+        raise ValueError("resolves outside the seed folder")
+    if not path.is_file():
+        raise ValueError("missing or not a regular file")
+    size = path.stat().st_size
+    if size > limit:
+        raise ValueError(f"{size} bytes, over the limit of {limit}")
+    return path.read_bytes()
+
+
+def _read_yaml(seed_dir: Path, path: Path, problems: list[str]) -> Any:
+    """The parsed file, or None (with a problem) when it cannot be read or is empty."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        problems.append(f"{path.name}: not readable YAML: {exc}")
+        text = read_bounded(seed_dir, path, MAX_YAML_BYTES).decode("utf-8")
+        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader
+    except (OSError, ValueError, yaml.YAMLError, RecursionError) as exc:
+        problems.append(f"{path.name}: not readable YAML: {one_line(exc)}")
         return None
+    if data is None:
+        problems.append(f"{path.name}: empty; to remove its records, remove the file")
+    return data
 
 
 def read_seed(seed_dir: Path) -> SeedSet:
@@ -113,12 +173,14 @@ def read_seed(seed_dir: Path) -> SeedSet:
     problems: list[str] = []
     people = PeopleFile()
     people_path = seed_dir / "people.yaml"
-    if people_path.exists():
-        raw = _read_yaml(people_path, problems)
+    if people_path.exists() or people_path.is_symlink():
+        raw = _read_yaml(seed_dir, people_path, problems)
         try:
             people = PeopleFile.model_validate(raw or {})
         except ValidationError as exc:
             problems += _describe(exc, raw, people_path.name)
+    if problems:  # every claim naming a speaker would also fail: report people.yaml alone
+        raise SeedError(problems)
 
     articles: dict[str, ArticleIn] = {}
     stubs: dict[str, CitationIn] = {}
@@ -130,7 +192,7 @@ def read_seed(seed_dir: Path) -> SeedSet:
         problems.append(f"{seed_dir / 'articles'}: no *.yaml seed files")
 
     for path in files:
-        raw = _read_yaml(path, problems)
+        raw = _read_yaml(seed_dir, path, problems)
         if raw is None:
             continue
         try:
@@ -145,7 +207,7 @@ def read_seed(seed_dir: Path) -> SeedSet:
         if path.stem != article.id:
             problems.append(f"{path.name}: article id {article.id!r} differs from the file name")
         articles[article.id] = article
-        snapshot_text = _snapshot_text(path, article, problems)
+        snapshot_text = _snapshot_text(seed_dir, path, article, problems)
         for family, kind in FAMILIES.items():
             for model in getattr(seed_file, family):
                 if model.id in records:
@@ -168,24 +230,54 @@ def read_seed(seed_dir: Path) -> SeedSet:
         _collect_stubs(article.cites, path.name, stubs, citations, problems)
 
     _check_references(people, articles, stubs, records, relations, problems)
+    _check_unique(people, articles, stubs, citations, records, problems)
     if problems:
         raise SeedError(problems)
     return SeedSet(people, articles, stubs, citations, records)
 
 
-def _snapshot_text(path: Path, article: ArticleIn, problems: list[str]) -> str | None:
+def _snapshot_text(
+    seed_dir: Path, path: Path, article: ArticleIn, problems: list[str]
+) -> str | None:
+    """The folded text of the article's snapshot; the file must lie inside the seed folder
+    (no absolute path, no ``..``, no symlink leading out), or its quotes would be "verified"
+    against any file on the machine."""
     if article.snapshot is None:
         return None
-    snapshot_path = path.parent / article.snapshot.file
+    where = f"{path.name}: article: field snapshot.file"
+    name = PurePath(article.snapshot.file)
+    if name.is_absolute() or ".." in name.parts:
+        problems.append(f"{where}: must be a path inside the seed folder (no '..', not absolute)")
+        return None
     try:
-        data = snapshot_path.read_bytes()
-    except OSError:
-        problems.append(f"{path.name}: article: field snapshot.file: {snapshot_path.name} missing")
+        data = read_bounded(seed_dir, path.parent / name, MAX_SNAPSHOT_BYTES)
+    except (OSError, ValueError) as exc:
+        problems.append(f"{where}: {article.snapshot.file!r}: {one_line(exc)}")
         return None
     if hashlib.sha256(data).hexdigest() != article.snapshot.sha256:
         problems.append(f"{path.name}: article: field snapshot.sha256: does not match the file")
         return None
-    return fold(data.decode("utf-8"))
+    try:
+        return fold(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        problems.append(f"{where}: {article.snapshot.file!r} is not UTF-8 text")
+        return None
+
+
+def snapshot_texts(seed_dir: Path) -> dict[str, str]:
+    """Folded article snapshots under ``seed_dir/articles`` by sha256: what ``import`` checks
+    a package's quotes against (it never trusts their ``verified`` flag)."""
+    texts: dict[str, str] = {}
+    folder = seed_dir / "articles"
+    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+        if path.suffix == ".yaml" or path.is_symlink():
+            continue
+        try:
+            data = read_bounded(seed_dir, path, MAX_SNAPSHOT_BYTES)
+            texts[hashlib.sha256(data).hexdigest()] = fold(data.decode("utf-8"))
+        except (OSError, ValueError):
+            continue  # not a snapshot (unreadable, too big or not text): nothing to match
+    return texts
 
 
 def _collect_stubs(
@@ -272,6 +364,42 @@ def _check_references(
             problems.append(f"{where}: a record cannot relate to itself")
         else:
             records[relation.from_].relations.append(relation)
+
+
+def _check_unique(
+    people: PeopleFile,
+    articles: dict[str, ArticleIn],
+    stubs: dict[str, CitationIn],
+    citations: dict[str, list[CitationIn]],
+    records: dict[str, PlannedRecord],
+    problems: list[str],
+) -> None:
+    """What the database's unique constraints would refuse, found before writing anything."""
+    for label, ids in (
+        ("organisation", [o.id for o in people.organisations]),
+        ("person", [p.id for p in people.people]),
+    ):
+        for twice in sorted({i for i in ids if ids.count(i) > 1}):
+            problems.append(f"people.yaml: {label} {twice}: id used twice")
+    urls: dict[str, str] = {}
+    for where, article_id, url in [
+        (f"{a.id}.yaml: article", a.id, a.url) for a in articles.values()
+    ] + [(f"stub {s.article}", s.article, s.url) for s in stubs.values()]:
+        if url is not None and urls.setdefault(str(url), article_id) != article_id:
+            problems.append(f"{where}: field url: also the url of {urls[str(url)]}")
+    for article_id, cites in citations.items():
+        cited = [c.article for c in cites]
+        for twice in sorted({c for c in cited if cited.count(c) > 1}):
+            problems.append(f"article {article_id}: field cites: cites {twice} twice")
+    for record_id, planned in records.items():
+        links = [(r.to, r.relation.value) for r in planned.relations]
+        if planned.model.derived is not None:
+            links += [(source, "derived_from") for source in planned.model.derived.from_]
+        for to, relation in sorted({link for link in links if links.count(link) > 1}):
+            problems.append(
+                f"{planned.file}: record {record_id}: field relations: "
+                f"{relation} {to} given twice (counting derived.from)"
+            )
 
 
 def _all_citations(

@@ -1,7 +1,9 @@
 """Input models: one seed file (an article and every record it supports) and the people file.
 
-The loader and the future write API validate through these same models, so a figure that the
-API would refuse cannot get in through the seed either.
+The loader, ``import`` and the future write API validate through these same models, so a figure
+that the API would refuse cannot get in through the seed or a data package either. The limits
+here are the database's own (column lengths, no NUL, finite numbers), so ``seed --check`` catches
+everything a load would fail on, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Annotated, Any, Self
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     HttpUrl,
@@ -34,6 +37,11 @@ from app.vocab import (
 
 SLUG_RE = r"^[a-z0-9][a-z0-9-]{1,118}[a-z0-9]$"
 Slug = Annotated[str, Field(pattern=SLUG_RE, description="Stable lower-case id (a slug).")]
+# People and organisations have 80-character ids (their columns are String(80)).
+ShortSlug = Annotated[str, Field(pattern=SLUG_RE, max_length=80)]
+MAX_TEXT = 20_000  # characters in any one text field: ample for a quote, bounded for the rest
+MAX_URL = 1000  # the url columns are String(1000)
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -51,12 +59,53 @@ def _month(value: Any) -> date:
     return parse_month(str(value))
 
 
+def storable(text: str) -> str:
+    """``text`` if both databases can store it: PostgreSQL refuses NUL, and a lone surrogate
+    (from a ``\\ud800`` escape) is not UTF-8 at all."""
+    if UNSTORABLE.search(text):
+        raise ValueError("contains a NUL character or a lone surrogate, which cannot be stored")
+    return text
+
+
+def _web_url(value: Any) -> Any:
+    """Refuse what the URL parser would silently drop (a CR, LF, tab or NUL inside a URL),
+    since the stored URL must be the one given."""
+    if isinstance(value, str) and re.search(r"[\x00-\x20\x7f]", value):
+        raise ValueError("a URL cannot contain whitespace or control characters")
+    return value
+
+
+def _fits(url: HttpUrl) -> HttpUrl:
+    if len(str(url)) > MAX_URL:
+        raise ValueError(f"a URL longer than {MAX_URL} characters")
+    return url
+
+
+# http and https only (HttpUrl refuses javascript:, data:, file: ...): these URLs are served
+# as links, e.g. in ``Link: rel="cite-as"``.
+WebUrl = Annotated[HttpUrl, BeforeValidator(_web_url), AfterValidator(_fits)]
 Month = Annotated[Any, AfterValidator(_month)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]  # the name columns are String(200)
+Label = Annotated[str, Field(max_length=200)]
+
+
+def _storable_values(value: Any) -> Any:
+    if isinstance(value, str):
+        storable(value)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _storable_values(item)
+    return value
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, str_max_length=MAX_TEXT, allow_inf_nan=False
+    )
+
+    # Every string field and list of strings (nested models check their own fields).
+    _storable = field_validator("*", mode="before")(_storable_values)
 
 
 class EvidenceIn(Strict):
@@ -93,7 +142,7 @@ class RecordIn(Strict):
     value_low: float | None = None
     value_high: float | None = None
     value_qualifier: ValueQualifier | None = None
-    unit: str | None = None
+    unit: Annotated[str, Field(max_length=80)] | None = None
     region: str | None = Field(None, description="ISO 3166-2 code (RU-BU); empty = national.")
     rank: Rank = Rank.normal
     rank_reason: str | None = None
@@ -131,20 +180,22 @@ class SentenceIn(RecordIn):
     rate_basis: RateBasis
     offences: str | None = Field(None, description="What offences are counted, in words.")
     criminal_code_articles: list[Annotated[int, Field(ge=1, le=361)]] = Field(default_factory=list)
-    counted_by: str | None = None
+    counted_by: Label | None = None
 
     @model_validator(mode="after")
     def _has_value(self) -> Self:
         if self.value is None and self.value_qualifier is not ValueQualifier.range:
             raise ValueError("a court statistic needs a value")
+        if len(",".join(str(a) for a in sorted(set(self.criminal_code_articles)))) > 40:
+            raise ValueError("criminal_code_articles: more articles than fit (40 characters)")
         return self
 
 
 class RiskIn(RecordIn):
     risk_type: RiskType
-    metric: NonEmpty
+    metric: Annotated[str, Field(min_length=1, max_length=60)]
     reference_region: str | None = None
-    reference_label: str | None = None
+    reference_label: Label | None = None
     as_of: Month | None = None
     as_of_precision: Precision | None = None
 
@@ -162,10 +213,12 @@ class RiskIn(RecordIn):
 class ClaimIn(RecordIn):
     claim_kind: ClaimKind
     metric: str | None = Field(
-        None, description="What a numeric claim counts, e.g. deserters_helped, requests_for_help."
+        None,
+        max_length=60,
+        description="What a numeric claim counts, e.g. deserters_helped, requests_for_help.",
     )
-    speaker: Slug | None = None
-    organisation: Slug | None = None
+    speaker: ShortSlug | None = None
+    organisation: ShortSlug | None = None
     period: Period | None = None
 
 
@@ -183,9 +236,9 @@ class CitationIn(Strict):
     relation: CitationRelation = CitationRelation.cites
     note: str | None = None
     # Stub fields: set only when the cited article has no file of its own.
-    publisher: str | None = None
+    publisher: Name | None = None
     title: str | None = None
-    url: HttpUrl | None = None
+    url: WebUrl | None = None
     published: date | None = None
     published_precision: Precision | None = None
     cites: list[CitationIn] = Field(
@@ -213,18 +266,18 @@ def _aware(value: Any) -> Any:
 
 class ArticleIn(Strict):
     id: Slug
-    url: HttpUrl
+    url: WebUrl
     title: NonEmpty
-    publisher: NonEmpty
+    publisher: Name
     authors: list[NonEmpty] = Field(default_factory=list)
     published: date | datetime | None = Field(
         None, description="As precise as the source gives it; a date alone when no time is shown."
     )
     published_precision: Precision | None = None
     published_approximate: bool = False
-    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")]
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$", max_length=12)]
     retrieved_at: datetime | None = None
-    archive_url: HttpUrl | None = None
+    archive_url: WebUrl | None = None
     snapshot: SnapshotIn | None = None
     notes: str | None = None
     cites: list[CitationIn] = Field(default_factory=list)
@@ -251,18 +304,18 @@ class SeedFile(Strict):
 
 
 class OrganisationIn(Strict):
-    id: Slug
-    name: NonEmpty
+    id: ShortSlug
+    name: Name
     aliases: list[NonEmpty] = Field(default_factory=list)
     description: str | None = None
 
 
 class PersonIn(Strict):
-    id: Slug
-    name: NonEmpty
+    id: ShortSlug
+    name: Name
     aliases: list[NonEmpty] = Field(default_factory=list)
-    role: str | None = None
-    organisation: Slug | None = None
+    role: Label | None = None
+    organisation: ShortSlug | None = None
 
 
 class PeopleFile(Strict):

@@ -1,0 +1,429 @@
+"""Reading a data package's CSV files as untrusted input: every cell typed strictly, every row
+mapped back to the seed's input models (so a package can hold nothing the seed could not), then
+the whole set checked (keys, references, unique values, the revision log) before anything is
+written. Every problem is one line naming the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, Integer, String, Table
+from sqlalchemy import UniqueConstraint as Unique
+
+from app.csv_safety import restore
+from app.loader.reading import content_hash, fold
+from app.schemas.inputs import (
+    SLUG_RE,
+    ArticleIn,
+    CitationIn,
+    ClaimIn,
+    OrganisationIn,
+    PersonIn,
+    RecordIn,
+    RelationIn,
+    RiskIn,
+    SentenceIn,
+    storable,
+)
+
+MAX_JSON_DEPTH = 20  # a revision snapshot nests 4 deep; deeper is not ours
+INT32 = 2**31 - 1
+NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+FAMILY_TABLES = {"sentence": "sentence_stats", "risk": "risk_figures", "claim": "claims"}
+FAMILY_MODELS: dict[str, type[RecordIn]] = {
+    "sentence": SentenceIn,
+    "risk": RiskIn,
+    "claim": ClaimIn,
+}
+
+
+class PackageError(Exception):
+    """The package cannot be imported; nothing was written. The message is one line."""
+
+
+@dataclass
+class Row:
+    """One CSV row: its first line in the file and its typed values by column."""
+
+    file: str
+    line: int
+    values: dict[str, Any]
+
+    def error(self, field: str, reason: str) -> PackageError:
+        return PackageError(f"{self.file}: line {self.line}: field {field}: {reason}")
+
+
+Rows = dict[str, list[Row]]
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "...")
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def _storable_json(value: Any) -> None:
+    if isinstance(value, str):
+        storable(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            storable(key)
+            _storable_json(item)
+    elif isinstance(value, list):
+        for item in value:
+            _storable_json(item)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("a number that is not finite")
+
+
+def _json(cell: str, column: Column[Any]) -> Any:
+    try:
+        value = json.loads(cell)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    except ValueError:
+        raise ValueError(f"not JSON: {_short(cell)}") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    expected = dict if column.name == "snapshot" else list
+    if not isinstance(value, expected):
+        raise ValueError(f"not a JSON {'object' if expected is dict else 'array'}")
+    if expected is list and not all(isinstance(item, str) for item in value):
+        raise ValueError("not a JSON array of strings")
+    _storable_json(value)
+    return value
+
+
+def cell(text: str, column: Column[Any]) -> Any:
+    """The value of one CSV cell, typed as ``column``; ValueError says what is wrong."""
+    kind = column.type
+    if text == "":
+        if isinstance(kind, String) and not column.nullable:
+            return ""
+        if not column.nullable:
+            raise ValueError("required, but empty")
+        return None
+    if isinstance(kind, Boolean):
+        if text not in ("true", "false"):
+            raise ValueError(f"{_short(text)} is not true or false")
+        return text == "true"
+    if isinstance(kind, Integer):
+        if not re.fullmatch(r"-?\d{1,10}", text) or abs(int(text)) > INT32:
+            raise ValueError(f"{_short(text)} is not an integer in range")
+        return int(text)
+    if isinstance(kind, Float):
+        if not NUMBER.fullmatch(text) or not math.isfinite(float(text)):
+            raise ValueError(f"{_short(text)} is not a finite number")
+        return float(text)
+    if isinstance(getattr(kind, "impl", kind), DateTime):
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{_short(text)} is not an ISO 8601 date and time") from None
+        if moment.tzinfo is None:
+            raise ValueError(f"{_short(text)} has no timezone offset")
+        return moment
+    if isinstance(kind, Date):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{_short(text)} is not an ISO 8601 date") from None
+    if isinstance(kind, JSON):
+        return _json(text, column)
+    value = storable(restore(text))
+    if isinstance(kind, String) and kind.length and len(value) > kind.length:
+        raise ValueError(f"{len(value)} characters, over the column's {kind.length}")
+    return value
+
+
+def read_table(file: str, data: bytes, table: Table) -> list[Row]:
+    """Every row of one CSV file, typed; the header must be exactly the table's columns."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PackageError(f"{file}: line {line}: not UTF-8 ({exc.reason})") from None
+    names = [column.name for column in table.columns]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1
+    try:
+        header = next(reader, None)
+        if header != names:
+            missing = [n for n in names if n not in (header or [])]
+            extra = [n for n in header or [] if n not in names]
+            raise PackageError(
+                f"{file}: line 1: the header must be the columns {', '.join(names)} "
+                f"in order (missing: {', '.join(missing) or 'none'}; "
+                f"unknown: {', '.join(map(_short, extra)) or 'none'})"
+            )
+        rows: list[Row] = []
+        line = reader.line_num + 1
+        for record in reader:
+            rows.append(_typed_row(file, line, record, table))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise PackageError(f"{file}: line {line}: not valid CSV: {exc}") from None
+    return rows
+
+
+def _typed_row(file: str, line: int, record: list[str], table: Table) -> Row:
+    if len(record) != len(table.columns):
+        raise PackageError(
+            f"{file}: line {line}: {len(record)} cells, expected {len(table.columns)}"
+        )
+    row = Row(file, line, {})
+    for column, text in zip(table.columns, record, strict=True):
+        try:
+            row.values[column.name] = cell(text, column)
+        except ValueError as exc:
+            raise row.error(column.name, str(exc)) from None
+    return row
+
+
+def _validate(
+    model: type[BaseModel],
+    data: dict[str, Any],
+    locate: Callable[[tuple[int | str, ...]], tuple[Row, str]],
+) -> BaseModel:
+    """``model`` from ``data``; the first error is reported at the row and column it came from."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        row, field = locate(tuple(error["loc"]))
+        raise row.error(field, error["msg"].removeprefix("Value error, ")) from None
+
+
+def _at(row: Row, renames: dict[str, str] | None = None) -> Callable[..., tuple[Row, str]]:
+    def locate(loc: tuple[int | str, ...]) -> tuple[Row, str]:
+        name = str(loc[0]) if loc else "(row)"
+        return row, (renames or {}).get(name, name)
+
+    return locate
+
+
+def check_package(tables: Rows, snapshots: dict[str, str], metadata: dict[str, Table]) -> None:
+    """Check the package as a whole; raise PackageError at the first problem."""
+    for name, rows in tables.items():
+        _check_keys(metadata[name], rows, tables)
+    for row in tables["organisations"]:
+        _validate(OrganisationIn, row.values, _at(row))
+    for row in tables["people"]:
+        values = dict(row.values)
+        values["organisation"] = values.pop("organisation_id")
+        _validate(PersonIn, values, _at(row, {"organisation": "organisation_id"}))
+    for row in tables["articles"]:
+        _check_article(row)
+    for row in tables["article_citations"]:
+        v = row.values
+        data = {"article": v["cited_article_id"], "relation": v["relation"], "note": v["note"]}
+        _validate(CitationIn, data, _at(row, {"article": "cited_article_id"}))
+    for row in tables["record_relations"]:
+        v = row.values
+        data = {"from": v["record_id"], "relation": v["relation"], "to": v["other_record_id"]}
+        _validate(RelationIn, data | {"note": v["note"]}, _at(row, RELATION_COLUMNS))
+    _check_revisions(tables, _check_records(tables, snapshots))
+
+
+RELATION_COLUMNS = {"from": "record_id", "to": "other_record_id"}
+
+
+def _check_keys(table: Table, rows: list[Row], tables: Rows) -> None:
+    """Primary keys and unique values once each; every foreign key points at a row."""
+    uniques = [[c.name for c in table.primary_key.columns]]
+    uniques += [[c.name for c in u.columns] for u in table.constraints if isinstance(u, Unique)]
+    uniques += [[c.name] for c in table.columns if c.unique]
+    for names in uniques:
+        seen: dict[tuple[Any, ...], int] = {}
+        for row in rows:
+            key = tuple(row.values[n] for n in names)
+            if None in key:
+                continue
+            if key in seen:
+                shown = _short(str(key[0])) if len(key) == 1 else repr(key)
+                raise row.error(
+                    ", ".join(names), f"{shown} already given on line {seen[key]} (must be unique)"
+                )
+            seen[key] = row.line
+    for foreign in table.foreign_keys:
+        target = foreign.column
+        known = {r.values[target.name] for r in tables[target.table.name]}
+        for row in rows:
+            value = row.values[foreign.parent.name]
+            if value is not None and value not in known:
+                raise row.error(
+                    foreign.parent.name, f"{_short(str(value))}: no such {target.table.name} row"
+                )
+
+
+def _check_article(row: Row) -> None:
+    v = row.values
+    if v["is_stub"]:
+        stub = {
+            "article": v["id"],
+            "publisher": v["publisher"],
+            "title": v["title"],
+            "url": v["url"],
+            "published": v["published_at"],
+            "published_precision": v["published_precision"],
+            "note": v["notes"],
+        }
+        names = {"article": "id", "published": "published_at", "note": "notes"}
+        model: BaseModel = _validate(CitationIn, stub, _at(row, names))
+    else:
+        article = {
+            k: v[k]
+            for k in ArticleIn.model_fields
+            if k in v and k not in ("published", "snapshot", "cites")
+        }
+        article["published"] = v["published_at"]
+        model = _validate(ArticleIn, article, _at(row, {"published": "published_at"}))
+    for name in ("url", "archive_url"):
+        given, parsed = v.get(name), getattr(model, name, None)
+        if given is not None and str(parsed) != given:
+            raise row.error(name, f"not in normal form (would be {_short(str(parsed))})")
+    for name in ("content_hash", "snapshot_sha256"):
+        if v[name] is not None and not re.fullmatch(r"[0-9a-f]{64}", v[name]):
+            raise row.error(name, "not a sha256 in hex")
+
+
+def _record_data(record: Row, family: Row, evidence: list[Row], sources: list[str]) -> Any:
+    """The input-model form of a stored record (the inverse of the loader's columns)."""
+    data = {k: v for k, v in record.values.items() if k in RecordIn.model_fields}
+    data |= {k: v for k, v in family.values.items() if k != "id"}
+    data["region"] = record.values["region_code"]
+    data["evidence"] = [
+        {k: e.values[k] for k in ("quote", "quote_en", "prefix", "suffix")} for e in evidence
+    ]
+    data["derived"] = (
+        {"from": sources, "rule": record.values["derivation"]} if record.values["derived"] else None
+    )
+    if "period_start" in data:
+        start, end = data.pop("period_start"), data.pop("period_end")
+        data["period"] = None if start is None else {"start": start, "end": end}
+    for column, field in FAMILY_RENAMES.items():
+        if column in data:
+            data[field] = data.pop(column)
+    if isinstance(data.get("criminal_code_articles"), str):
+        text = data["criminal_code_articles"]
+        if text and not re.fullmatch(r"\d{1,3}(,\d{1,3})*", text):
+            raise family.error("criminal_code_articles", "not comma-separated article numbers")
+        data["criminal_code_articles"] = [int(a) for a in text.split(",") if a]
+    return {k: v for k, v in data.items() if v is not None}
+
+
+FAMILY_RENAMES = {
+    "speaker_id": "speaker",
+    "organisation_id": "organisation",
+    "reference_region_code": "reference_region",
+}
+RECORD_COLUMNS = {"region": "region_code", "derived": "derivation"}
+
+
+def _record_locator(
+    kind: str, record: Row, family: Row, quotes: list[Row]
+) -> Callable[[tuple[int | str, ...]], tuple[Row, str]]:
+    """Where a record model's error came from: the evidence row, the family row or the record."""
+    family_columns = {v: k for k, v in FAMILY_RENAMES.items()}
+
+    def locate(loc: tuple[int | str, ...]) -> tuple[Row, str]:
+        name = str(loc[0]) if loc else "(record)"
+        if name == "evidence" and len(loc) > 2 and isinstance(loc[1], int):
+            return quotes[loc[1]], str(loc[2])
+        if name in family_columns:
+            return family, family_columns[name]
+        if name in FAMILY_MODELS[kind].model_fields and name not in RecordIn.model_fields:
+            return family, "period_start" if name == "period" else name
+        return record, RECORD_COLUMNS.get(name, name)
+
+    return locate
+
+
+def _check_records(tables: Rows, snapshots: dict[str, str]) -> dict[str, bool]:
+    """Each record (with its family row, evidence and derivation) validated by its input model;
+    ``verified`` recomputed from the article snapshot and compared, never trusted. Returns
+    whether each record's quotes are verified."""
+    families = {
+        kind: {r.values["id"]: r for r in tables[name]} for kind, name in FAMILY_TABLES.items()
+    }
+    evidence: dict[str, list[Row]] = defaultdict(list)
+    for row in sorted(tables["evidence"], key=lambda r: r.values["position"]):
+        evidence[row.values["record_id"]].append(row)
+    sources: dict[str, list[str]] = defaultdict(list)
+    for row in tables["record_relations"]:
+        if row.values["relation"] == "derived_from":
+            sources[row.values["record_id"]].append(row.values["other_record_id"])
+    articles = {row.values["id"]: row.values for row in tables["articles"]}
+    verified: dict[str, bool] = {}
+    for record in tables["records"]:
+        record_id, kind = record.values["id"], record.values["kind"]
+        family = families.get(kind, {}).get(record_id)
+        if family is None:
+            raise record.error("kind", f"{_short(kind)} but no {FAMILY_TABLES.get(kind)} row")
+        for other, rows in families.items():
+            if other != kind and record_id in rows:
+                raise rows[record_id].error("id", f"the record is a {kind}, not a {other}")
+        quotes = evidence[record_id]
+
+        data = _record_data(record, family, quotes, sources[record_id])
+        _validate(FAMILY_MODELS[kind], data, _record_locator(kind, record, family, quotes))
+        for quote in quotes:
+            _check_verified(quote, articles[quote.values["article_id"]], snapshots)
+        verified[record_id] = all(quote.values["verified"] for quote in quotes)
+    return verified
+
+
+def _check_verified(quote: Row, article: dict[str, Any], snapshots: dict[str, str]) -> None:
+    claimed, sha = quote.values["verified"], article["snapshot_sha256"]
+    text = snapshots.get(sha) if sha else None
+    if claimed and text is None:
+        reason = "no snapshot of its article" if not sha else f"no snapshot with sha256 {sha}"
+        raise quote.error("verified", f"true, but cannot be checked: {reason} is at hand")
+    found = text is not None and fold(quote.values["quote"]) in text
+    if claimed != found:
+        raise quote.error(
+            "verified",
+            f"{str(claimed).lower()}, but the quote is {'' if found else 'not '}in the snapshot",
+        )
+
+
+def _check_revisions(tables: Rows, verified: dict[str, bool]) -> None:
+    """The log names articles and records by slug; a removal has no snapshot, anything else
+    has one; the last snapshot of each stored entity is the one its content_hash was made of."""
+    latest: dict[tuple[str, str], Row] = {}
+    for row in sorted(tables["revisions"], key=lambda r: r.values["id"]):
+        v = row.values
+        if v["entity"] not in ("article", "record"):
+            raise row.error("entity", f"{_short(v['entity'])} is not article or record")
+        if not re.fullmatch(SLUG_RE, v["entity_id"]):
+            raise row.error("entity_id", f"{_short(v['entity_id'])} is not a slug")
+        if (v["snapshot"] is None) != (v["action"] == "delete"):
+            raise row.error("snapshot", "must be empty exactly when the action is delete")
+        latest[(v["entity"], v["entity_id"])] = row
+    for entity, table in (("article", "articles"), ("record", "records")):
+        for row in tables[table]:
+            revision = latest.get((entity, row.values["id"]))
+            if revision is None or revision.values["snapshot"] is None:
+                raise row.error("id", "no revision holds this row's snapshot")
+            if content_hash(revision.values["snapshot"]) != row.values["content_hash"]:
+                raise row.error("content_hash", f"differs from revision {revision.values['id']}")
+            shown = revision.values["snapshot"].get("verified")
+            if entity == "record" and shown is not verified[row.values["id"]]:
+                raise revision.error("snapshot", f"says verified is {shown}, which is not so")
