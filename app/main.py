@@ -19,6 +19,7 @@ from app.errors import register_error_handlers
 from app.http_cache import HTTPCacheMiddleware
 from app.routes import api_router
 from app.routes.health import router as health_router
+from app.security_headers import SecurityHeadersMiddleware
 
 DESCRIPTION = """
 Figures about desertion from the Russian army, drawn from news reporting. Every record carries
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.add_middleware(HTTPCacheMiddleware, cache_control=settings.cache_control, prefixes=("/v1",))
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadMiddleware)
     app.add_middleware(FormatSuffixMiddleware)
     app.add_middleware(
