@@ -17,6 +17,7 @@ from app.db import make_engine
 from app.deps import reject_unknown_query_params
 from app.errors import register_error_handlers
 from app.http_cache import HTTPCacheMiddleware
+from app.logs import RequestIdMiddleware
 from app.routes import api_router
 from app.routes.health import router as health_router
 from app.security_headers import SecurityHeadersMiddleware
@@ -49,6 +50,7 @@ EXPOSED_HEADERS = [
     "RateLimit-Reset",
     "RateLimit-Policy",
     "Retry-After",
+    "X-Request-ID",
 ]
 
 
@@ -122,10 +124,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS"],
-        allow_headers=["Accept", "If-None-Match", "If-Modified-Since"],
+        allow_headers=["Accept", "If-None-Match", "If-Modified-Since", "X-Request-ID"],
         expose_headers=EXPOSED_HEADERS,
         max_age=600,
     )
+    app.add_middleware(RequestIdMiddleware)  # outermost: every response and log line has the id
     app.include_router(health_router)
     app.include_router(api_router, prefix="/v1")
     register_error_handlers(app)
