@@ -35,9 +35,7 @@ def table(text: str) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def hostile_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sentences = [
-        make_sentence(
-            f"hostile-{name}", "2024-03", 7, statement=text, evidence=[{"quote": text}]
-        )
+        make_sentence(f"hostile-{name}", "2024-03", 7, statement=text, evidence=[{"quote": text}])
         for name, text in HOSTILE.items()
     ]
     content = {"article": make_article("hostile", title="@handle wrote"), "sentences": sentences}
