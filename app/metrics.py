@@ -1,7 +1,7 @@
 """Prometheus metrics (prometheus-client): requests and latency by route and status, requests in
 flight, and the database connection pool, read when Prometheus scrapes.
 
-Routes are labelled by their template (``/v1/sentences/{record_id}``), never by the raw path, so
+Routes are labelled by their template (``/v1/sentences/{sentence_id}``), never by the raw path, so
 a crawler requesting a million ids adds no time series; a path no route matches is
 ``unmatched``. Every app has its own registry (not prometheus-client's global one), so several
 apps in one process (the tests) never collide. With several worker processes each reports its
