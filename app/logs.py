@@ -18,6 +18,7 @@ import uuid
 from contextvars import ContextVar
 from typing import Any
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -104,6 +105,8 @@ def logging_config(level: str) -> dict[str, Any]:
                 "fmt": "%(levelname)s %(name)s %(message)s",
                 "rename_fields": {"levelname": "level", "name": "logger"},
                 "timestamp": "time",  # ISO 8601, UTC
+                # uvicorn's copy of its message with terminal colour codes: noise in JSON.
+                "reserved_attrs": [*RESERVED_ATTRS, "color_message"],
             }
         },
         "handlers": {

@@ -118,7 +118,7 @@ def test_logs_are_json_lines_with_the_request_id(
     response = logging_app.get("/test-log", headers={"X-Request-ID": "trace-42"})
     assert response.json() == {"request_id": "trace-42"}
     logging.getLogger("uvicorn.access").info('127.0.0.1 - "GET /test-log HTTP/1.1" 200')
-    logging.getLogger("uvicorn.error").info("outside any request")
+    logging.getLogger("uvicorn.error").info("outside", extra={"color_message": "\x1b[36m"})
     lines = [json.loads(line) for line in json_lines.getvalue().splitlines()]
     by_logger = {line["logger"]: line for line in lines}
     assert "uvicorn.access" not in by_logger  # ours replaces it
@@ -134,6 +134,7 @@ def test_logs_are_json_lines_with_the_request_id(
     assert access["duration_ms"] >= 0
     assert "time" in access
     assert by_logger["uvicorn.error"]["request_id"] is None
+    assert "color_message" not in by_logger["uvicorn.error"]
 
 
 def test_the_level_setting_applies(json_lines: io.StringIO) -> None:
