@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Absolute links (next, Link, search hits) start with this, never with the request's Host header.
+DESERTION_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install run migrate seed test lint fmt check fuzz bench clean
 
@@ -23,7 +25,7 @@ seed: migrate
 	$(BIN)/desertion-api seed
 
 run: seed
-	$(BIN)/desertion-api serve --host $(HOST) --port $(PORT)
+	DESERTION_PUBLIC_URL='$(DESERTION_PUBLIC_URL)' $(BIN)/desertion-api serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/pytest

@@ -90,12 +90,17 @@ def _import(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.logs import logging_config
+
     settings = get_settings()
     uvicorn.run(
         "app.main:app",
         host=args.host,
         port=args.port,
         log_level=settings.log_level,
+        # JSON lines with the request id; our own access line replaces uvicorn's.
+        log_config=logging_config(settings.log_level),
+        access_log=False,
         # SIGTERM drains in-flight requests for at most this long, then exits even if a
         # request is stuck on a hung database.
         timeout_graceful_shutdown=settings.shutdown_timeout,

@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,25 @@ class Settings(BaseSettings):
         default=["*"],
         description='Origins allowed to read the API from a browser (JSON list, ["*"] = any).',
     )
+    public_url: str = Field(
+        default="http://localhost:8000",
+        description="The URL clients reach the API at (with any path prefix a proxy adds); every "
+        "absolute link the API emits starts with it, never with the request's Host header.",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        """An absolute http(s) URL with no query or fragment, kept without its trailing slash
+        so that links are ``public_url + path``."""
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "must be an absolute http:// or https:// URL, e.g. https://api.example.org"
+            )
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError("must not carry a query, a fragment or credentials")
+        return parts.geturl().rstrip("/")
 
 
 @lru_cache

@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import orjson
 
+from app.csv_safety import neutralise
 from app.errors import AppError, ProblemError
 
 JOIN = " | "
@@ -210,10 +211,14 @@ def flat_region(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cell(value: Any) -> Any:
+    """A CSV cell: booleans as true/false, dates in ISO 8601, numbers as they are, and text
+    neutralised so that a spreadsheet shows it rather than running it as a formula."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, str):
+        return neutralise(value)
     return value
 
 

@@ -18,8 +18,12 @@ from app.deps import reject_unknown_query_params
 from app.errors import register_error_handlers
 from app.guard import GuardLimits, RequestGuard
 from app.http_cache import HTTPCacheMiddleware
+from app.logs import RequestIdMiddleware
+from app.metrics import Metrics, MetricsMiddleware
 from app.routes import api_router
 from app.routes.health import router as health_router
+from app.routes.metrics import router as metrics_router
+from app.security_headers import SecurityHeadersMiddleware
 
 DESCRIPTION = """
 Figures about desertion from the Russian army, drawn from news reporting. Every record carries
@@ -49,6 +53,7 @@ EXPOSED_HEADERS = [
     "RateLimit-Reset",
     "RateLimit-Policy",
     "Retry-After",
+    "X-Request-ID",
 ]
 
 
@@ -124,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         engine = make_engine(settings.database_url, engine_limits(settings))
+        app.state.engine = engine  # read by the pool gauges of /metrics
         yield {"sessionmaker": sessionmaker(engine, expire_on_commit=False)}
         engine.dispose()
 
@@ -136,19 +142,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(reject_unknown_query_params)],
     )
     app.state.settings = settings
+    app.state.metrics = metrics = Metrics(app.state)
     app.add_middleware(HTTPCacheMiddleware, cache_control=settings.cache_control, prefixes=("/v1",))
     app.add_middleware(RequestGuard, limits=guard_limits(settings), prefixes=("/v1", "/readyz"))
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(HeadMiddleware)
     app.add_middleware(FormatSuffixMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS"],
-        allow_headers=["Accept", "If-None-Match", "If-Modified-Since"],
+        allow_headers=["Accept", "If-None-Match", "If-Modified-Since", "X-Request-ID"],
         expose_headers=EXPOSED_HEADERS,
         max_age=600,
     )
+    app.add_middleware(RequestIdMiddleware)  # outermost: every response and log line has the id
     app.include_router(health_router)
+    app.include_router(metrics_router)
     app.include_router(api_router, prefix="/v1")
     register_error_handlers(app)
     return app

@@ -18,7 +18,7 @@ def test_every_setting_is_in_the_readme() -> None:
 
 def test_every_route_has_a_description_and_a_response_model() -> None:
     for route in create_app().routes:
-        if isinstance(route, APIRoute):
+        if isinstance(route, APIRoute) and route.include_in_schema:
             assert route.description, f"{route.path}: add a one-line docstring"
             assert route.response_model is not None, route.path
 

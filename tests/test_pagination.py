@@ -25,7 +25,8 @@ def test_pages_tile_the_full_list(client: TestClient, path: str) -> None:
 def test_next_link_header_and_body_agree(client: TestClient) -> None:
     response = client.get("/v1/regions?limit=10")
     nxt = response.json()["next"]
-    assert nxt.startswith("http://testserver/v1/regions?")
+    public_url = client.app.state.settings.public_url  # type: ignore[attr-defined]
+    assert nxt.startswith(f"{public_url}/v1/regions?")
     assert response.headers["link"] == f'<{nxt}>; rel="next"'
     last = client.get("/v1/regions?limit=500")
     assert last.json()["next"] is None

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app import present, queries
 from app.deps import SessionDep
 from app.errors import LIST_ERRORS, BadRequest, ProblemError
+from app.links import public_request_url
 from app.models import Revision
 from app.routes.articles import present_articles
 from app.routes.listing import records_by_id
@@ -129,6 +130,10 @@ def list_changes(
             }
         )
     last = str(shown[-1].id) if shown else str(after)
-    nxt = str(request.url.include_query_params(since=last)) if len(rows) > limit else None
+    nxt = (
+        str(public_request_url(request).include_query_params(since=last))
+        if len(rows) > limit
+        else None
+    )
     headers = {"Link": f'<{nxt}>; rel="next"'} if nxt else None
     return present.json_response({"data": entries, "next": nxt, "last_token": last}, headers)

@@ -17,6 +17,7 @@ from app import present, queries
 from app.deps import FormatOptions, ListOptions
 from app.errors import InvalidParameter, NotFound, ProblemError, quoted
 from app.formats import BATCH, MEDIA_TYPES, OutputFormat, write_export
+from app.links import public_request_url
 from app.pagination import AnySelect, PageRequest, encode_cursor, next_url, paginate
 from app.provenance import CitationGraph, relations_for
 
@@ -117,7 +118,7 @@ def _json_page(
     page = options.page
     rows = session.execute(paginate(listing.base, listing.order, page)).all()
     body: dict[str, Any] = {"data": listing.present_rows(session, rows[: page.limit])}
-    body["next"] = nxt = next_url(request.url, rows, page, listing.keys)
+    body["next"] = nxt = next_url(public_request_url(request), rows, page, listing.keys)
     if options.facets:
         allowed = queries.FACETS.get(listing.family, {})
         unknown = [f for f in options.facets if f not in allowed]

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app import search
 from app.deps import FormatDep, SessionDep
 from app.errors import LIST_RESPONSES
+from app.links import public
 from app.routes.listing import respond_items
 from app.schemas.read import Page, SearchHit
 
@@ -41,7 +42,6 @@ def search_everything(
 ) -> Response:
     """Best-ranked matches first, each with a snippet where matches are wrapped in <mark>."""
     hits = search.search(session, q, type, limit)
-    base = str(request.base_url).rstrip("/")
     data = [
         {
             "type": hit.kind,
@@ -49,7 +49,7 @@ def search_everything(
             "title": hit.title,
             "snippet": hit.snippet,
             "score": round(hit.score, 6),
-            "url": f"{base}/v1/{PATHS[hit.kind]}/{hit.entity_id}",
+            "url": str(public(request, f"/v1/{PATHS[hit.kind]}/{hit.entity_id}")),
         }
         for hit in hits
     ]
