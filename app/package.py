@@ -36,6 +36,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    tuple_,
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -154,20 +155,31 @@ def _to_text(value: Any) -> str:
 
 
 def _write_csv(session: Session, table: Table, path: Path) -> None:
-    """Stream ``table`` into ``path`` in primary-key order, a batch of rows at a time."""
+    """Stream ``table`` into ``path`` in primary-key order, a batch of rows at a time.
+
+    Each batch is a statement of its own (keyset on the primary key), not one long cursor, so
+    the server's statement timeout bounds every statement of an export of any size, and each
+    batch counts as progress for the request guard."""
     order = list(table.primary_key.columns)
-    rows = session.execute(select(table).order_by(*order).execution_options(yield_per=BATCH))
+    batch = select(table).order_by(*order).limit(BATCH)
     texts = [_frictionless_type(column) == "string" for column in table.columns]
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow([column.name for column in table.columns])
-        for row in rows:
-            writer.writerow(
-                [
-                    neutralise(_to_text(value)) if is_text else _to_text(value)
-                    for value, is_text in zip(row, texts, strict=True)
-                ]
-            )
+        rows = session.execute(batch).all()
+        while rows:
+            for row in rows:
+                writer.writerow(
+                    [
+                        neutralise(_to_text(value)) if is_text else _to_text(value)
+                        for value, is_text in zip(row, texts, strict=True)
+                    ]
+                )
+            if len(rows) < BATCH:
+                break
+            last = rows[-1]._mapping
+            after = tuple_(*order) > tuple_(*(last[column.name] for column in order))
+            rows = session.execute(batch.where(after)).all()
 
 
 def _sha256(path: Path) -> str:
