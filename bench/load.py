@@ -20,13 +20,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import httpx
-from sqlalchemy.orm import sessionmaker
 
-from app.config import PROJECT_ROOT
-from app.db import make_engine
-from app.loader import load_seed
-from app.migrate import upgrade
-from bench.server import rss_kib, serve
+from bench.server import rss_kib, seeded_sqlite, serve
 
 # The heaviest reads: a region's detail (every figure for it with sources and chains), long
 # pages with provenance, the disputes view and search.
@@ -125,16 +120,6 @@ def run_load(
         asyncio.run(everything())
         result.health_checks, result.health_failures, result.health_slowest = health.result()
     return result
-
-
-def seeded_sqlite(folder: Path) -> str:
-    url = f"sqlite:///{folder / 'load.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    with sessionmaker(engine).begin() as session:
-        load_seed(session, PROJECT_ROOT / "seed")
-    engine.dispose()
-    return url
 
 
 def main() -> None:

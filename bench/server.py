@@ -15,6 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy.orm import sessionmaker
+
+from app.config import PROJECT_ROOT
+from app.db import make_engine
+from app.loader import load_seed
+from app.migrate import upgrade
 
 
 def free_port() -> int:
@@ -89,3 +95,14 @@ def rss_kib(pid: int) -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return 0
+
+
+def seeded_sqlite(folder: Path) -> str:
+    """A new SQLite database in ``folder``, migrated and holding the real seed."""
+    url = f"sqlite:///{folder / 'bench.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with sessionmaker(engine).begin() as session:
+        load_seed(session, PROJECT_ROOT / "seed")
+    engine.dispose()
+    return url

@@ -14,14 +14,9 @@ from pathlib import Path
 
 import httpx
 import orjson
-from sqlalchemy.orm import sessionmaker
 
-from app.config import PROJECT_ROOT
-from app.db import make_engine
-from app.loader import load_seed
-from app.migrate import upgrade
 from app.schemas.read import Page, SentenceRead
-from bench.server import serve
+from bench.server import seeded_sqlite, serve
 
 PATHS = [
     "/healthz",
@@ -60,12 +55,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        upgrade(url)
-        engine = make_engine(url)
-        with sessionmaker(engine).begin() as session:
-            load_seed(session, PROJECT_ROOT / "seed")
-        engine.dispose()
+        url = seeded_sqlite(Path(folder))
         with serve(url) as server, httpx.Client(base_url=server.base) as client:
             rates = {path: requests_per_second(client, path, args.seconds) for path in PATHS}
             page = client.get("/v1/sentences?limit=50").content
