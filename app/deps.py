@@ -3,6 +3,7 @@
 The ones that do no I/O are ``async def`` so FastAPI calls them on the event loop instead of
 handing each to the thread pool (a hop per dependency per request)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -15,9 +16,8 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.db import get_session
 from app.errors import BadRequest, InvalidParameter, ProblemError
-from app.formats import OutputFormat, negotiate
+from app.negotiation import OutputFormat, negotiate
 from app.pagination import PageRequest
-from app.queries import FACETS
 from app.regions import russian_regions
 from app.schemas.inputs import parse_month
 from app.vocab import MONTH_PATTERN, REGION_PATTERN
@@ -78,7 +78,10 @@ async def page_request(
     limit: Annotated[
         int | None,
         Query(
-            ge=1, le=500, description="Records per page (default 50, at most 500).", examples=[50]
+            ge=1,
+            description="Records per page (default 50); more than the server's maximum "
+            "(DESERTION_MAX_PAGE_SIZE, 500 by default) is served as that maximum.",
+            examples=[50],
         ),
     ] = None,
     cursor: Annotated[
@@ -139,11 +142,11 @@ class ListOptions:
     facets: list[str]
 
 
-def list_options(family: str) -> Any:
+def list_options(facets: Iterable[str] = ()) -> Any:
     """``Depends`` for the paging, format and facet options of one list, used as
-    ``Annotated[ListOptions, list_options("sentences")]``. Its ``facet`` parameter lists exactly
-    the facets that list has (none: no such parameter, so ``?facet=`` is refused as unknown)."""
-    names = tuple(FACETS.get(family, {}))
+    ``Annotated[ListOptions, list_options(SENTENCE.facets)]``. Its ``facet`` parameter lists
+    exactly the facets that list has (none: no such parameter, so ``?facet=`` is refused)."""
+    names = tuple(facets)
 
     if not names:
 
@@ -195,12 +198,3 @@ def region_query(description: str) -> Any:
         examples=["RU-BU"],
         json_schema_extra={"enum": list(russian_regions())},
     )
-
-
-IncludeDeprecated = Annotated[
-    bool,
-    Query(
-        description="Also list deprecated records (misprints, superseded figures).",
-        examples=[True],
-    ),
-]

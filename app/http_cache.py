@@ -27,8 +27,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.models import Revision
 
 
+def etag_from_digest(digest: Any) -> str:
+    """A strong ETag from a sha256 being computed (``hashlib.sha256()``), for streamed bodies."""
+    return '"' + str(digest.hexdigest())[:40] + '"'
+
+
 def strong_etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+    return etag_from_digest(hashlib.sha256(body))
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:

@@ -16,6 +16,7 @@ from app.config import Settings, get_settings
 from app.db import EngineLimits, make_engine
 from app.deps import reject_unknown_query_params
 from app.errors import register_error_handlers
+from app.families import FAMILIES
 from app.guard import GuardLimits, RequestGuard
 from app.http_cache import HTTPCacheMiddleware
 from app.logs import RequestIdMiddleware
@@ -57,10 +58,16 @@ EXPOSED_HEADERS = [
 ]
 
 
-SUFFIX = re.compile(
-    r"^(/v1/(?:sentences|risks|claims|articles|regions|disputes|search|risks/multipliers))"
-    r"\.(csv|ndjson)$"
-)
+# Every list answers CSV and NDJSON: each family's, and the other lists.
+LIST_PATHS = [
+    *(family.path for family in FAMILIES.values()),
+    "articles",
+    "regions",
+    "disputes",
+    "search",
+    "risks/multipliers",
+]
+SUFFIX = re.compile(rf"^(/v1/(?:{'|'.join(LIST_PATHS)}))\.(csv|ndjson)$")
 
 
 class FormatSuffixMiddleware:

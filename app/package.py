@@ -45,10 +45,10 @@ from app import search
 from app.config import get_settings
 from app.csv_safety import neutralise
 from app.db import Base
-from app.formats import HashingWriter
 from app.loader.reading import one_line, snapshot_texts
 from app.loader.rows import PackageError, Rows, check_package, read_table
 from app.models import Article, Record, Revision
+from app.spool import HashingWriter
 
 __all__ = ["PackageError", "export_dir", "export_zip", "import_dir"]
 

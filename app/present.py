@@ -108,7 +108,8 @@ def related(row: Row[Any], context: RecordContext) -> dict[str, Any]:
     }
 
 
-def _record(row: Row[Any], context: RecordContext) -> dict[str, Any]:
+def record(row: Row[Any], context: RecordContext) -> dict[str, Any]:
+    """What every record shows, whatever its family (the family adds its own fields)."""
     sources = context.sources.get(row.id, [])
     links = context.relations.get(row.id, [])
     corroborating = [link for link in links if link.relation == "corroborates"]
@@ -143,56 +144,6 @@ def _record(row: Row[Any], context: RecordContext) -> dict[str, Any]:
         "independent_sources": context.graph.independent_chains(chains),
         "created_at": row.created_at,
         "updated_at": row.updated_at,
-    }
-
-
-def sentence(row: Row[Any], context: RecordContext) -> dict[str, Any]:
-    articles = row.criminal_code_articles
-    return _record(row, context) | {
-        "period_start": month(row.period_start),
-        "period_end": month(row.period_end),
-        "measure": row.measure,
-        "rate_basis": row.rate_basis,
-        "offences": row.offences,
-        "criminal_code_articles": [int(a) for a in articles.split(",")] if articles else [],
-        "counted_by": row.counted_by,
-    }
-
-
-def risk(row: Row[Any], context: RecordContext) -> dict[str, Any]:
-    return _record(row, context) | {
-        "risk_type": row.risk_type,
-        "metric": row.metric,
-        "reference_region": region_ref(row, "reference"),
-        "reference_label": row.reference_label,
-        "as_of": month(row.as_of),
-        "as_of_precision": row.as_of_precision,
-    }
-
-
-def claim(row: Row[Any], context: RecordContext) -> dict[str, Any]:
-    speaker = None
-    if row.speaker_id is not None:
-        speaker = {
-            "id": row.speaker_id,
-            "name": row.speaker_name,
-            "role": row.speaker_role,
-            "organisation": row.speaker_organisation,
-        }
-    organisation = None
-    if row.organisation_id is not None:
-        organisation = {
-            "id": row.organisation_id,
-            "name": row.organisation_name,
-            "aliases": list(row.organisation_aliases or []),
-        }
-    return _record(row, context) | {
-        "claim_kind": row.claim_kind,
-        "metric": row.metric,
-        "speaker": speaker,
-        "organisation": organisation,
-        "period_start": month(row.period_start),
-        "period_end": month(row.period_end),
     }
 
 

@@ -57,3 +57,14 @@ def russian_regions() -> dict[str, RegionInfo]:
             type=sub.type,
         )
     return dict(sorted(regions.items()))
+
+
+def known_region(code: str, parameter: str) -> str:
+    """``code`` if it is a federal subject, else a 422 naming ``parameter``. The same list the
+    database is filled from and the OpenAPI enum shows, so no query is needed."""
+    from app.errors import InvalidParameter, ProblemError, quoted
+
+    if code not in russian_regions():
+        reason = f"{quoted(code)} is not a federal subject in ISO 3166-2:RU; see /v1/regions"
+        raise InvalidParameter(reason, [ProblemError(parameter=parameter, reason=reason)])
+    return code

@@ -14,9 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.csv_rows import as_is
 from app.csv_safety import neutralise, restore
-from app.formats import OutputFormat, write_export
 from app.loader import load_seed
+from app.negotiation import OutputFormat
+from app.spool import write_export
 from tests.factories import make_article, make_sentence, write_seed
 
 # Texts a spreadsheet reads as formulas (OWASP), each as a sentence's statement and quote.
@@ -94,7 +96,7 @@ ITEMS: list[dict[str, Any]] = [
 
 
 def test_every_text_cell_is_neutralised_and_numbers_stay_numbers() -> None:
-    writer = write_export(iter(ITEMS), OutputFormat.csv, dict, bom=False)
+    writer = write_export(iter(ITEMS), OutputFormat.csv, as_is(ITEMS[0]), bom=False)
     rows = table(b"".join(writer.chunks()).decode())
     assert [r["text"] for r in rows] == ["'\tx", "'\rx", "''already quoted", "plain - text"]
     assert [r["count"] for r in rows] == ["-3", "4", "0", "-12"]
@@ -104,7 +106,7 @@ def test_every_text_cell_is_neutralised_and_numbers_stay_numbers() -> None:
 
 
 def test_ndjson_is_written_verbatim() -> None:
-    writer = write_export(iter(ITEMS), OutputFormat.ndjson, dict, bom=False)
+    writer = write_export(iter(ITEMS), OutputFormat.ndjson, as_is(ITEMS[0]), bom=False)
     lines = b"".join(writer.chunks()).decode().splitlines()
     assert [json.loads(line) for line in lines] == ITEMS
 

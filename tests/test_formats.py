@@ -15,10 +15,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from app import present, queries
-from app.formats import OutputFormat, flat_sentence, write_export
+from app import queries
+from app.families import SENTENCE
 from app.models import Article
-from app.routes.listing import Listing, _every_item, records_presenter
+from app.negotiation import OutputFormat
+from app.routes.listing import _every_item, family_listing
+from app.spool import write_export
 from tests.helpers import assert_problem, expected_ids, walk
 
 LISTS = ["sentences", "risks", "claims", "articles", "regions"]
@@ -201,18 +203,11 @@ def add_synthetic_sentences(session: Session, count: int) -> None:
 
 def export_peak(session: Session) -> tuple[int, int]:
     """Peak traced memory while exporting every sentence as CSV, and the bytes written."""
-    listing = Listing(
-        "sentences",
-        queries.sentences_select(queries.SentenceFilters()),
-        queries.SENTENCE_ORDER,
-        ["period_start", "id"],
-        records_presenter(present.sentence),
-        flat_sentence,
-    )
+    listing = family_listing(SENTENCE, [])
     tracemalloc.start()
     try:
         writer = write_export(
-            _every_item(session, listing, None), OutputFormat.csv, flat_sentence, bom=False
+            _every_item(session, listing, None), OutputFormat.csv, listing.table, bom=False
         )
         size = sum(len(chunk) for chunk in writer.chunks())
         _, peak = tracemalloc.get_traced_memory()

@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.config import Settings
+from app.main import create_app
 from app.models import Evidence, SentenceStat
 from tests.helpers import assert_problem, walk
 
@@ -35,8 +37,17 @@ def test_next_link_header_and_body_agree(client: TestClient) -> None:
 
 def test_default_and_maximum_limits(client: TestClient) -> None:
     assert len(client.get("/v1/regions").json()["data"]) == 50
-    assert_problem(client.get("/v1/regions?limit=501"), 422)
+    assert len(client.get("/v1/regions?limit=1000000").json()["data"]) == 83  # the 500 cap
     assert_problem(client.get("/v1/regions?limit=0"), 422)
+
+
+def test_the_configured_maximum_page_size_applies(seeded_db: str) -> None:
+    settings = Settings(database_url=seeded_db, default_page_size=2, max_page_size=3)
+    with TestClient(create_app(settings)) as small:
+        assert len(small.get("/v1/regions").json()["data"]) == 2
+        page = small.get("/v1/regions?limit=500").json()
+        assert len(page["data"]) == 3
+        assert page["next"] is not None
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "WyJhIiwiYiJd", "bnVsbA", "!!!"])

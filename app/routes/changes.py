@@ -12,9 +12,8 @@ from app.deps import SessionDep
 from app.errors import LIST_ERRORS, BadRequest, ProblemError
 from app.links import public_request_url
 from app.models import Revision
-from app.routes.articles import present_articles
-from app.routes.listing import records_by_id
-from app.schemas.read import ChangeFeed
+from app.records import RecordReader, present_articles
+from app.schemas.records import ChangeFeed
 
 router = APIRouter(prefix="/changes", tags=["changes"])
 revisions = cast(Table, Revision.__table__)
@@ -100,11 +99,13 @@ def list_changes(
     live_articles = [r.entity_id for r in shown if r.entity == "article" and r.action != "delete"]
     removed = [r.entity_id for r in shown if r.entity == "record" and r.action == "delete"]
     kinds = _removed_kinds(session, removed)
-    records = records_by_id(session, live_records) if live_records else {}
+    records = RecordReader(session).by_id(live_records) if live_records else {}
     articles = (
         {
             a["id"]: a
-            for a in present_articles(session, queries.list_articles(session, ids=live_articles))
+            for a in present_articles(
+                session, session.execute(queries.articles_select(live_articles)).all()
+            )
         }
         if live_articles
         else {}

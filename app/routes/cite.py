@@ -73,16 +73,9 @@ def record_article(session: Session, record_id: str, kind: str) -> tuple[Any, st
     return article, first.quote
 
 
-EXAMPLE_IDS = {
-    "sentence": "mediazona-2024-03-sentences-337",
-    "risk": "dagens-buryatia-vs-moscow-death-likelihood",
-    "claim": "dagens-sverdlin-share-staying-in-russia",
-}
-
-
-def add_record_cite_route(router: APIRouter, kind: str) -> None:
+def add_record_cite_route(router: APIRouter, kind: str, example_id: str) -> None:
     def cite(
-        record_id: Annotated[str, Path(description="Stable id.", examples=[EXAMPLE_IDS[kind]])],
+        record_id: Annotated[str, Path(description="Stable id.", examples=[example_id])],
         session: SessionDep,
         style: StyleQuery = CitationStyle.text,
     ) -> Response:

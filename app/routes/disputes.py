@@ -7,19 +7,22 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
+from app.csv_rows import CsvTable
 from app.deps import ListOptions, SessionDep, list_options
 from app.errors import LIST_RESPONSES
 from app.models import RecordRelation
-from app.routes.listing import Listing, records_by_id, respond
-from app.schemas.read import DisputeRead, Page
+from app.records import RecordReader
+from app.routes.listing import Listing, respond
+from app.schemas.read import Page
+from app.schemas.records import DisputeRead
 
 router = APIRouter(prefix="/disputes", tags=["disputes"])
 relations = cast(Table, RecordRelation.__table__)
 
 
 def present_disputes(session: Session, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
-    records = records_by_id(
-        session, sorted({r.record_id for r in rows} | {r.other_record_id for r in rows})
+    records = RecordReader(session).by_id(
+        sorted({r.record_id for r in rows} | {r.other_record_id for r in rows})
     )
     return [
         {
@@ -31,27 +34,34 @@ def present_disputes(session: Session, rows: Sequence[Row[Any]]) -> list[dict[st
     ]
 
 
-def flat_dispute(item: dict[str, Any]) -> dict[str, Any]:
+SIDE_FIELDS = ("id", "kind", "value", "value_low", "value_high", "unit", "statement")
+
+
+def _flat_dispute(item: dict[str, Any]) -> dict[str, Any]:
     """One row per dispute: both sides' id, value, statement, first quote and citation."""
     row: dict[str, Any] = {"id": item["id"], "note": item["note"]}
     for side, record in zip(("a", "b"), item["records"], strict=True):
+        row |= {f"{side}_{name}": record[name] for name in SIDE_FIELDS}
         row |= {
-            f"{side}_id": record["id"],
-            f"{side}_kind": record["kind"],
-            f"{side}_value": record["value"],
-            f"{side}_value_low": record["value_low"],
-            f"{side}_value_high": record["value_high"],
-            f"{side}_unit": record["unit"],
-            f"{side}_statement": record["statement"],
             f"{side}_quote": record["sources"][0]["quote"],
             f"{side}_citation": record["citation"],
         }
     return row
 
 
+DISPUTES_CSV = CsvTable(
+    [
+        "id",
+        "note",
+        *(f"{side}_{name}" for side in ("a", "b") for name in (*SIDE_FIELDS, "quote", "citation")),
+    ],
+    _flat_dispute,
+)
+
+
 @router.get("", response_model=Page[DisputeRead], responses=LIST_RESPONSES)
 def list_disputes(
-    request: Request, session: SessionDep, options: Annotated[ListOptions, list_options("disputes")]
+    request: Request, session: SessionDep, options: Annotated[ListOptions, list_options()]
 ) -> Response:
     """Contradictions between records (e.g. the seed's Buryatia 33x against the BBC's 27x)."""
     stmt = select(relations.c.record_id, relations.c.other_record_id, relations.c.note).where(
@@ -61,8 +71,7 @@ def list_disputes(
         "disputes",
         stmt,
         [relations.c.record_id, relations.c.other_record_id],
-        ["record_id", "other_record_id"],
         present_disputes,
-        flat_dispute,
+        DISPUTES_CSV,
     )
     return respond(request, session, options, listing)

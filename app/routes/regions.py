@@ -5,28 +5,31 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from app import present, queries
+from app.csv_rows import as_is
 from app.deps import ListOptions, SessionDep, list_options
 from app.errors import LIST_RESPONSES, NOT_FOUND, NotFound, quoted
-from app.formats import flat_region
-from app.routes.articles import records_supported_by
-from app.routes.listing import Listing, respond, with_sources
-from app.schemas.read import Page, RegionDetail, RegionRead
+from app.queries import records, risks
+from app.records import RecordReader
+from app.routes.listing import Listing, respond
+from app.schemas.read import Page, RegionRead
+from app.schemas.records import RegionDetail
 
 router = APIRouter(prefix="/regions", tags=["regions"])
+
+REGIONS_CSV = as_is(RegionRead.model_fields)
 
 
 @router.get("", response_model=Page[RegionRead], responses=LIST_RESPONSES)
 def list_regions(
-    request: Request, session: SessionDep, options: Annotated[ListOptions, list_options("regions")]
+    request: Request, session: SessionDep, options: Annotated[ListOptions, list_options()]
 ) -> Response:
     """Federal subjects by ISO 3166-2 code, with English and Russian names."""
     listing = Listing(
         "regions",
         queries.regions_select(),
         [queries.regions.c.code],
-        ["code"],
         lambda _session, rows: [present.region(row) for row in rows],
-        flat_region,
+        REGIONS_CSV,
     )
     return respond(request, session, options, listing)
 
@@ -37,14 +40,16 @@ def get_region(
     session: SessionDep,
 ) -> Response:
     """One region with every record about it (as region, or as reference of a risk)."""
-    rows = queries.list_regions(session, code=code.upper())
-    if not rows:
+    row = session.execute(queries.regions_select(code.upper())).first()
+    if row is None:
         raise NotFound(f"region {quoted(code)} is not in ISO 3166-2:RU; see /v1/regions")
-    body = present.region(rows[0])
-    records = records_supported_by(session, region=rows[0].code)
-    risks = queries.list_risks(
-        session, queries.RiskFilters(include_deprecated=True, about_region=rows[0].code)
+    about = records.c.region_code == row.code
+    body = present.region(row)
+    body["records"] = RecordReader(session).by_family(
+        {
+            "sentence": [about],
+            "risk": [about | (risks.c.reference_region_code == row.code)],
+            "claim": [about],
+        }
     )
-    records["risks"] = with_sources(session, risks, present.risk)
-    body["records"] = records
     return present.json_response(body)

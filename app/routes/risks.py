@@ -2,73 +2,25 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
-from app import present, queries
 from app.analysis import derive_multipliers
-from app.deps import (
-    FormatDep,
-    IncludeDeprecated,
-    ListOptions,
-    SessionDep,
-    list_options,
-    region_query,
-)
-from app.errors import LIST_RESPONSES, NOT_FOUND
-from app.formats import flat_risk
-from app.routes.cite import add_record_cite_route
-from app.routes.listing import (
-    Listing,
-    known_region,
-    one_record,
-    records_presenter,
-    respond,
-    respond_items,
-    with_sources,
-)
-from app.schemas.read import MultiplierRead, Page, RiskRead
+from app.csv_rows import record_table
+from app.deps import FormatDep, SessionDep, region_query
+from app.errors import LIST_RESPONSES
+from app.families import RISK
+from app.queries import records, risks
+from app.records import RecordReader
+from app.regions import known_region
+from app.routes.family import add_list_route, add_record_routes
+from app.routes.listing import respond_items
+from app.schemas.read import Page
+from app.schemas.records import MultiplierRead
 
 router = APIRouter(prefix="/risks", tags=["risks"])
+add_list_route(router, RISK)
 
-
-@router.get("", response_model=Page[RiskRead], responses=LIST_RESPONSES)
-def list_risks(
-    request: Request,
-    session: SessionDep,
-    options: Annotated[ListOptions, list_options("risks")],
-    region: Annotated[str | None, region_query("ISO 3166-2 code of the region at risk.")] = None,
-    reference: Annotated[
-        str | None,
-        region_query(
-            "ISO 3166-2 code of the reference region of a multiplier (RU-MOW for Moscow)."
-        ),
-    ] = None,
-    metric: Annotated[
-        str | None,
-        Query(
-            max_length=60,
-            description="What is compared: war_death_rate, war_deaths_per_10000_men.",
-            examples=["war_death_rate"],
-        ),
-    ] = None,
-    include_deprecated: IncludeDeprecated = False,
-) -> Response:
-    """Regional risks, by id; each with its sources and a citation."""
-    filters = queries.RiskFilters(
-        region=known_region(session, region, "region"),
-        reference=known_region(session, reference, "reference"),
-        metric=metric,
-        include_deprecated=include_deprecated,
-    )
-    listing = Listing(
-        "risks",
-        queries.risks_select(filters),
-        [queries.risks.c.id],
-        ["id"],
-        records_presenter(present.risk),
-        flat_risk,
-    )
-    return respond(request, session, options, listing)
+MULTIPLIERS_CSV = record_table(RISK, extra=("formula",))
 
 
 @router.get("/multipliers", response_model=Page[MultiplierRead], responses=LIST_RESPONSES)
@@ -94,36 +46,24 @@ def list_multipliers(
     month, never mixing sources or dates; it carries ``derived: true``, the formula and both
     input records with their sources.
     """
-    reference = known_region(session, reference, "reference") or reference
-    region = known_region(session, region, "region")
-    stated = with_sources(
-        session,
-        queries.list_risks(
-            session, queries.RiskFilters(reference=reference, region=region, risk_type="multiplier")
-        ),
-        present.risk,
-    )
-    rates = with_sources(
-        session, queries.list_risks(session, queries.RiskFilters(risk_type="rate")), present.risk
+    reference = known_region(reference, "reference")
+    stated_where = [
+        risks.c.risk_type == "multiplier",
+        risks.c.reference_region_code == reference,
+        records.c.rank != "deprecated",
+    ]
+    if region is not None:
+        stated_where.append(records.c.region_code == known_region(region, "region"))
+    rates_where = [risks.c.risk_type == "rate", records.c.rank != "deprecated"]
+    stated, rates = RecordReader(session).present_groups(
+        [(RISK, RISK.rows(session, *stated_where)), (RISK, RISK.rows(session, *rates_where))]
     )
     items = [s | {"formula": None, "inputs": []} for s in stated]
     items += derive_multipliers(rates, reference, region)
     if metric is not None:
         items = [item for item in items if item["metric"] == metric]
     items.sort(key=lambda item: (item["region"]["code"], item["derived"], item["id"]))
-    return respond_items(items, output, "multipliers", flat_risk)
+    return respond_items(items, output, "multipliers", MULTIPLIERS_CSV)
 
 
-@router.get("/{risk_id}", response_model=RiskRead, responses=NOT_FOUND)
-def get_risk(
-    risk_id: Annotated[
-        str, Path(description="Stable id.", examples=["dagens-buryatia-vs-moscow-death-likelihood"])
-    ],
-    session: SessionDep,
-) -> Response:
-    """One regional risk with its sources, deprecated or not."""
-    rows = queries.list_risks(session, queries.RiskFilters(ids=[risk_id]))
-    return one_record(session, rows, present.risk, "risk", risk_id)
-
-
-add_record_cite_route(router, "risk")
+add_record_routes(router, RISK)

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from app import search
+from app.csv_rows import as_is
 from app.deps import FormatDep, SessionDep
 from app.errors import LIST_RESPONSES
 from app.links import public
@@ -12,6 +13,7 @@ from app.routes.listing import respond_items
 from app.schemas.read import Page, SearchHit
 
 router = APIRouter(prefix="/search", tags=["search"])
+SEARCH_CSV = as_is(SearchHit.model_fields)
 PATHS = {"sentence": "sentences", "risk": "risks", "claim": "claims", "article": "articles"}
 
 
@@ -53,4 +55,4 @@ def search_everything(
         }
         for hit in hits
     ]
-    return respond_items(data, output, "search", dict)
+    return respond_items(data, output, "search", SEARCH_CSV)

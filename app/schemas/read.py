@@ -11,12 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.vocab import (
     CitationRelation,
-    ClaimKind,
     Measure,
     Precision,
     Rank,
-    RateBasis,
-    RiskType,
     ValueQualifier,
 )
 
@@ -206,36 +203,6 @@ class RecordBase(Schema):
     updated_at: datetime
 
 
-class SentenceRead(RecordBase):
-    """A court statistic (what the product calls monthly court sentences)."""
-
-    kind: Literal["sentence"] = "sentence"
-
-    period_start: str = Field(description="First month covered, YYYY-MM.", examples=["2024-01"])
-    period_end: str = Field(description="Last month covered, YYYY-MM.", examples=["2024-12"])
-    measure: Measure
-    rate_basis: RateBasis
-    offences: str | None = Field(description="The offences counted, in words.")
-    criminal_code_articles: list[int] = Field(
-        description="Articles of the Criminal Code named by the source (337 AWOL, 338 "
-        "desertion, 332 failure to obey an order).",
-        examples=[[337]],
-    )
-    counted_by: str | None = Field(examples=["Mediazona (military court websites)"])
-
-
-class RiskRead(RecordBase):
-    """A regional risk: a multiplier against a reference region, or a plain regional rate."""
-
-    kind: Literal["risk"] = "risk"
-    risk_type: RiskType
-    metric: str = Field(examples=["war_death_rate"])
-    reference_region: RegionRef | None
-    reference_label: str | None
-    as_of: str | None = Field(description="YYYY-MM the figure refers to.", examples=["2025-05"])
-    as_of_precision: Precision | None
-
-
 class PersonRef(Schema):
     id: str = Field(examples=["grigory-sverdlin"])
     name: str = Field(examples=["Grigory Sverdlin"])
@@ -247,18 +214,6 @@ class OrganisationRef(Schema):
     id: str = Field(examples=["idite-lesom"])
     name: str = Field(examples=["Idite Lesom"])
     aliases: list[str] = Field(examples=[["Go by the Forest", "Get Lost", "Run to the Forest"]])
-
-
-class ClaimRead(RecordBase):
-    """A sourced statement: statistic, quotation, event or assessment."""
-
-    kind: Literal["claim"] = "claim"
-    claim_kind: ClaimKind
-    metric: str | None = Field(examples=["deserters_helped"])
-    speaker: PersonRef | None
-    organisation: OrganisationRef | None
-    period_start: str | None
-    period_end: str | None
 
 
 class CitationLink(Schema):
@@ -280,24 +235,8 @@ class ArticleRead(ArticleRef):
     updated_at: datetime
 
 
-class ArticleRecords(Schema):
-    sentences: list[SentenceRead]
-    risks: list[RiskRead]
-    claims: list[ClaimRead]
-
-
-class ArticleDetail(ArticleRead):
-    records: ArticleRecords = Field(description="Every record this article supports.")
-
-
 class RegionRead(RegionRef):
     type: str = Field(description="ISO 3166-2 subdivision type.", examples=["Republic"])
-
-
-class RegionDetail(RegionRead):
-    records: ArticleRecords = Field(
-        description="Every record about this region (as region or as reference region)."
-    )
 
 
 class FacetCount(Schema):
@@ -321,29 +260,6 @@ class Ready(Schema):
     status: str = Field(examples=["ready"])
     database: str = Field(examples=["sqlite"])
     revision: str | None = Field(description="The alembic revision the database is at.")
-
-
-AnyRecord = SentenceRead | RiskRead | ClaimRead
-
-
-class DisputeRead(Schema):
-    """Two records that contradict each other, both with their sources."""
-
-    id: str = Field(description="'<record id>~<other record id>'.")
-    note: str | None = Field(description="Why they disagree, from the research notes.")
-    records: list[AnyRecord] = Field(min_length=2, max_length=2)
-
-
-class MultiplierRead(RiskRead):
-    """A stated multiplier, or one derived from two regional rates of one source and date."""
-
-    formula: str | None = Field(
-        description="For a derived multiplier: region rate / reference rate, with the numbers.",
-        examples=["91 / 3 = 30.33"],
-    )
-    inputs: list[RiskRead] = Field(
-        description="For a derived multiplier: the two rate records (with their own sources)."
-    )
 
 
 class SeriesPoint(Schema):
@@ -375,30 +291,6 @@ class SeriesRead(Schema):
     points: list[SeriesPoint] = Field(
         description="One point per month a source covers; months no source covers are absent."
     )
-
-
-class ChangeEntry(Schema):
-    """One entity's latest change: an upsert with its current representation, or a tombstone."""
-
-    token: str = Field(description="Resume after this entry with ?since=<token>.")
-    type: str | None = Field(
-        description="sentence, risk, claim or article (null for a removed record whose family "
-        "is no longer known).",
-        examples=["sentence"],
-    )
-    id: str
-    action: Literal["upsert", "delete"]
-    reason: str | None = Field(description="Why it changed; for a removal, why it was removed.")
-    changed_at: datetime
-    data: AnyRecord | ArticleRead | None = Field(
-        description="The entity as its own endpoint serves it now; null for a removal."
-    )
-
-
-class ChangeFeed(Schema):
-    data: list[ChangeEntry]
-    next: str | None = Field(description="URL of the next batch when more changes are waiting.")
-    last_token: str = Field(description="Pass as ?since= next time to get only newer changes.")
 
 
 class SearchHit(Schema):

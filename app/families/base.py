@@ -1,0 +1,189 @@
+"""How a record family is described: its fields and filters, once.
+
+A family (sentence, risk, claim) is one ``Family`` value. Everything else reads it: the select
+and its joins, the filters (their query parameters and SQL), the sort order and cursor keys, the
+facets, the JSON shape and its read schema (OpenAPI), the CSV columns, the columns the loader
+writes, and the suffix routes. Adding a field to a family takes the ORM model, a migration and
+one ``Field`` in the family's module (see docs/architecture.md for a worked example).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, create_model
+from pydantic import Field as SchemaField
+from sqlalchemy import ColumnElement, FromClause, Row, Table, select
+from sqlalchemy.orm import Session
+
+from app.pagination import AnySelect
+
+
+def plain(value: Any) -> Any:
+    """An enum member's value; anything else unchanged (what a database column holds)."""
+    return value.value if isinstance(value, Enum) else value
+
+
+@dataclass(frozen=True)
+class Csv:
+    """How a field is written to CSV: its column names and a function giving their cells."""
+
+    names: tuple[str, ...]
+    cells: Callable[[Any], tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a family's JSON (and, unless said otherwise, one column of its table).
+
+    Defaults: the SQL column of the same name on the family's table, shown as it is, one CSV
+    column of the same name, and stored from the input model's attribute of the same name.
+    """
+
+    name: str
+    type: Any  # its type in the read schema
+    doc: str
+    example: Any = None
+    columns: Sequence[ColumnElement[Any]] | None = None  # selected; default: table.c[name]
+    present: Callable[[Row[Any]], Any] | None = None  # the JSON value from a row
+    csv: Csv | None = None
+    # The table columns the loader writes for this field, from the validated input model.
+    store: Callable[[Any], Mapping[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A query parameter of the family's list and the SQL condition it adds."""
+
+    name: str  # the Python parameter (``from_``); the query parameter is the Query's alias
+    type: Any
+    query: Any  # fastapi.Query(...)
+    condition: Callable[[Any], ColumnElement[bool]]
+    default: Any = None
+    # Validate or convert the value before it becomes a condition (a month, a known region).
+    check: Callable[[Session, Any, str], Any] | None = None
+
+    @property
+    def parameter(self) -> str:
+        return str(getattr(self.query, "alias", None) or self.name)
+
+
+@dataclass(frozen=True)
+class Family:
+    kind: str  # sentence, risk, claim: records.kind and the singular in messages
+    path: str  # sentences, risks, claims: the URL segment, CSV file name and tag
+    title: str  # what one record is called: "court statistic"
+    doc: str  # the read schema's docstring
+    list_doc: str  # the list endpoint's description
+    table: Table
+    from_: FromClause  # the family's table joined to records and to what its fields show
+    common: Sequence[ColumnElement[Any]]  # what every record has (app.families.record)
+    fields: Sequence[Field]
+    filters: Sequence[Filter]
+    order: Sequence[ColumnElement[Any]]  # sort order; the cursor holds these columns' values
+    facets: Mapping[str, ColumnElement[Any]]
+    read_base: type[BaseModel]
+    example_id: str
+    read_model: type[BaseModel] = field(init=False)
+
+    def __post_init__(self) -> None:
+        definitions: dict[str, Any] = {"kind": (Literal[self.kind], self.kind)}
+        for one in self.fields:
+            examples = [one.example] if one.example is not None else None
+            definitions[one.name] = (one.type, SchemaField(description=one.doc, examples=examples))
+        model = create_model(
+            f"{self.kind.capitalize()}Read",
+            __base__=self.read_base,
+            __doc__=self.doc,
+            **definitions,
+        )
+        object.__setattr__(self, "read_model", model)
+
+    # SQL
+
+    def columns(self, one: Field) -> Sequence[ColumnElement[Any]]:
+        return one.columns if one.columns is not None else [self.table.c[one.name]]
+
+    @property
+    def cursor_keys(self) -> list[str]:
+        """Row attributes holding the sort key: the ordered columns' own names."""
+        return [column.name for column in self.order]
+
+    def select(self, *conditions: ColumnElement[bool]) -> AnySelect:
+        """Every matching row, unordered and unpaginated (the base of pages, exports, facets)."""
+        selected = [*self.common, *(c for one in self.fields for c in self.columns(one))]
+        return select(*selected).select_from(self.from_).where(*conditions)
+
+    def rows(self, session: Session, *conditions: ColumnElement[bool]) -> Sequence[Row[Any]]:
+        """Matching rows in order, deprecated included (lookups by id, region, article)."""
+        return session.execute(self.select(*conditions).order_by(*self.order)).all()
+
+    # JSON and CSV
+
+    def present_fields(self, row: Row[Any]) -> dict[str, Any]:
+        return {
+            one.name: one.present(row) if one.present else getattr(row, one.name)
+            for one in self.fields
+        }
+
+    def csv_cells(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        cells: dict[str, Any] = {}
+        for one in self.fields:
+            if one.csv is None:
+                cells[one.name] = item[one.name]
+            else:
+                cells |= zip(one.csv.names, one.csv.cells(item[one.name]), strict=True)
+        return cells
+
+    @property
+    def csv_names(self) -> list[str]:
+        return [name for one in self.fields for name in (one.csv.names if one.csv else (one.name,))]
+
+    # Writing
+
+    def stored(self, model: Any) -> dict[str, Any]:
+        """The family table's columns for a validated input model (the loader writes these)."""
+        columns: dict[str, Any] = {}
+        for one in self.fields:
+            columns |= (
+                one.store(model) if one.store else {one.name: plain(getattr(model, one.name))}
+            )
+        return columns
+
+    # The list's query parameters
+
+    def filter_dependency(self) -> Callable[..., list[ColumnElement[bool]]]:
+        """A FastAPI dependency whose parameters are exactly this family's filters, returning
+        the conditions they add (its signature is built from ``filters``)."""
+        from app.deps import SessionDep  # the dependency layer sits above the descriptions
+
+        filters = {one.name: one for one in self.filters}
+
+        def conditions(session: Session, **values: Any) -> list[ColumnElement[bool]]:
+            found: list[ColumnElement[bool]] = []
+            for name, value in values.items():
+                one = filters[name]
+                if value is None:
+                    continue
+                if one.check is not None:
+                    value = one.check(session, value, one.parameter)
+                found.append(one.condition(plain(value)))
+            return found
+
+        parameters = [
+            inspect.Parameter("session", inspect.Parameter.KEYWORD_ONLY, annotation=SessionDep)
+        ] + [
+            inspect.Parameter(
+                one.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=Annotated[one.type, one.query],
+                default=one.default,
+            )
+            for one in self.filters
+        ]
+        conditions.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        return conditions

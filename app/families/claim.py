@@ -1,0 +1,128 @@
+"""Sourced statements: statistics, quotations, events and assessments, with their speaker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Query
+
+from app.families.base import Csv, Family, Field, Filter
+from app.families.record import (
+    INCLUDE_DEPRECATED,
+    RECORD_COLUMNS,
+    article_filter,
+    facets,
+    month_field,
+    record_join,
+    text_filter,
+)
+from app.queries import claims, organisations, people
+from app.schemas.read import OrganisationRef, PersonRef, RecordBase
+from app.vocab import ClaimKind
+
+speaker_org = organisations.alias("speaker_org")
+
+
+def _speaker(row: Any) -> dict[str, Any] | None:
+    if row.speaker_id is None:
+        return None
+    return {
+        "id": row.speaker_id,
+        "name": row.speaker_name,
+        "role": row.speaker_role,
+        "organisation": row.speaker_organisation,
+    }
+
+
+def _organisation(row: Any) -> dict[str, Any] | None:
+    if row.organisation_id is None:
+        return None
+    return {
+        "id": row.organisation_id,
+        "name": row.organisation_name,
+        "aliases": list(row.organisation_aliases or []),
+    }
+
+
+def _id_and_name(name: str) -> Csv:
+    return Csv(
+        (f"{name}_id", f"{name}_name"),
+        lambda value: ((value or {}).get("id"), (value or {}).get("name")),
+    )
+
+
+CLAIM = Family(
+    kind="claim",
+    path="claims",
+    title="claim",
+    list_doc="Claims, by id; each with its speaker, sources and a citation.",
+    doc="A sourced statement: statistic, quotation, event or assessment.",
+    table=claims,
+    from_=record_join(claims)
+    .outerjoin(people, people.c.id == claims.c.speaker_id)
+    .outerjoin(speaker_org, speaker_org.c.id == claims.c.organisation_id),
+    common=RECORD_COLUMNS,
+    fields=(
+        Field("claim_kind", ClaimKind, "statistic, quote, event or assessment."),
+        Field(
+            "metric",
+            str | None,
+            "What a numeric claim counts, e.g. deserters_helped, requests_for_help.",
+            example="deserters_helped",
+        ),
+        Field(
+            "speaker",
+            PersonRef | None,
+            "Who made the claim, when a person did.",
+            columns=[
+                people.c.id.label("speaker_id"),
+                people.c.name.label("speaker_name"),
+                people.c.role.label("speaker_role"),
+                people.c.organisation_id.label("speaker_organisation"),
+            ],
+            present=_speaker,
+            csv=_id_and_name("speaker"),
+            store=lambda model: {"speaker_id": model.speaker},
+        ),
+        Field(
+            "organisation",
+            OrganisationRef | None,
+            "The organisation the claim is about or speaks for.",
+            columns=[
+                speaker_org.c.id.label("organisation_id"),
+                speaker_org.c.name.label("organisation_name"),
+                speaker_org.c.aliases.label("organisation_aliases"),
+            ],
+            present=_organisation,
+            csv=_id_and_name("organisation"),
+            store=lambda model: {"organisation_id": model.organisation},
+        ),
+        month_field(
+            "period_start", "First month covered, YYYY-MM.", "2024-01", optional=True, start=True
+        ),
+        month_field(
+            "period_end", "Last month covered, YYYY-MM.", "2024-12", optional=True, start=False
+        ),
+    ),
+    filters=(
+        text_filter(
+            "speaker",
+            claims.c.speaker_id,
+            "Id of the person who made the claim.",
+            "grigory-sverdlin",
+            120,
+        ),
+        Filter(
+            "kind",
+            ClaimKind | None,
+            Query(description="statistic, quote, event or assessment.", examples=["statistic"]),
+            lambda kind: claims.c.claim_kind == kind,
+        ),
+        article_filter(),
+        INCLUDE_DEPRECATED,
+    ),
+    order=(claims.c.id,),
+    facets=facets({"kind": claims.c.claim_kind}, claims.c.period_start),
+    read_base=RecordBase,
+    example_id="dagens-sverdlin-share-staying-in-russia",
+)

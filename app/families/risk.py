@@ -1,0 +1,71 @@
+"""Regional risks: a multiplier against a reference region, or a plain regional rate."""
+
+from __future__ import annotations
+
+from app.families.base import Family, Field
+from app.families.record import (
+    INCLUDE_DEPRECATED,
+    RECORD_COLUMNS,
+    facets,
+    month_field,
+    record_join,
+    region_field,
+    region_filter,
+    text_filter,
+)
+from app.queries import regions, risks
+from app.schemas.read import RecordBase
+from app.vocab import Precision, RiskType
+
+reference = regions.alias("reference")
+
+RISK = Family(
+    kind="risk",
+    path="risks",
+    title="regional risk",
+    list_doc="Regional risks, by id; each with its sources and a citation.",
+    doc="A regional risk: a multiplier against a reference region, or a plain regional rate.",
+    table=risks,
+    from_=record_join(risks).outerjoin(
+        reference, reference.c.code == risks.c.reference_region_code
+    ),
+    common=RECORD_COLUMNS,
+    fields=(
+        Field("risk_type", RiskType, "multiplier, rate, count or share."),
+        Field("metric", str, "What is measured or compared.", example="war_death_rate"),
+        region_field(
+            "reference_region",
+            reference,
+            "reference",
+            "The region a multiplier compares against.",
+            input_name="reference_region",
+        ),
+        Field(
+            "reference_label",
+            str | None,
+            "A reference that is not one region (e.g. 'other regions').",
+        ),
+        month_field("as_of", "YYYY-MM the figure refers to.", "2025-05", optional=True),
+        Field("as_of_precision", Precision | None, "How much of as_of the source gives."),
+    ),
+    filters=(
+        region_filter("ISO 3166-2 code of the region at risk."),
+        region_filter(
+            "ISO 3166-2 code of the reference region of a multiplier (RU-MOW for Moscow).",
+            name="reference",
+            column=risks.c.reference_region_code,
+        ),
+        text_filter(
+            "metric",
+            risks.c.metric,
+            "What is compared: war_death_rate, war_deaths_per_10000_men.",
+            "war_death_rate",
+            60,
+        ),
+        INCLUDE_DEPRECATED,
+    ),
+    order=(risks.c.id,),
+    facets=facets({"metric": risks.c.metric}, risks.c.as_of),
+    read_base=RecordBase,
+    example_id="dagens-buryatia-vs-moscow-death-likelihood",
+)

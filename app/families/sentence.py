@@ -1,0 +1,94 @@
+"""Court statistics: cases received, sentences, convictions, by period."""
+
+from __future__ import annotations
+
+from fastapi import Query
+
+from app.families.base import Family, Field, Filter
+from app.families.record import (
+    INCLUDE_DEPRECATED,
+    RECORD_COLUMNS,
+    facets,
+    list_field,
+    month_field,
+    month_filter,
+    record_join,
+    region_filter,
+)
+from app.queries import sentences
+from app.schemas.read import RecordBase
+from app.vocab import Measure, RateBasis
+
+
+def _articles(text: str | None) -> list[int]:
+    return [int(a) for a in text.split(",")] if text else []
+
+
+def _articles_text(numbers: list[int]) -> str:
+    return ",".join(str(a) for a in sorted(set(numbers)))
+
+
+SENTENCE = Family(
+    kind="sentence",
+    path="sentences",
+    title="court statistic",
+    list_doc="Court statistics, earliest period first; each with its sources and a citation.",
+    doc="A court statistic (what the product calls monthly court sentences).",
+    table=sentences,
+    from_=record_join(sentences),
+    common=RECORD_COLUMNS,
+    fields=(
+        month_field("period_start", "First month covered, YYYY-MM.", "2024-01", start=True),
+        month_field("period_end", "Last month covered, YYYY-MM.", "2024-12", start=False),
+        Field("measure", Measure, "What is counted: cases received, sentences, persons convicted."),
+        Field(
+            "rate_basis",
+            RateBasis,
+            "per_month, per_week, per_working_day, per_day, or total over the period.",
+        ),
+        Field("offences", str | None, "The offences counted, in words."),
+        list_field(
+            "criminal_code_articles",
+            int,
+            "Articles of the Criminal Code named by the source (337 AWOL, 338 desertion, 332 "
+            "failure to obey an order).",
+            [337],
+            _articles,
+            _articles_text,
+        ),
+        Field(
+            "counted_by",
+            str | None,
+            "Who counted (e.g. Mediazona from court websites, the Judicial Department).",
+            example="Mediazona (military court websites)",
+        ),
+    ),
+    filters=(
+        month_filter(
+            "from_",
+            "Only records whose period ends in or after this month (YYYY-MM).",
+            lambda month: sentences.c.period_end >= month,
+            alias="from",
+        ),
+        month_filter(
+            "to",
+            "Only records whose period starts in or before this month (YYYY-MM).",
+            lambda month: sentences.c.period_start <= month,
+        ),
+        region_filter("ISO 3166-2 code of the region; national figures have no region."),
+        Filter(
+            "measure",
+            Measure | None,
+            Query(
+                description="What is counted: cases received, sentences, persons convicted, ...",
+                examples=["sentences"],
+            ),
+            lambda measure: sentences.c.measure == measure,
+        ),
+        INCLUDE_DEPRECATED,
+    ),
+    order=(sentences.c.period_start, sentences.c.id),
+    facets=facets({"measure": sentences.c.measure}, sentences.c.period_start),
+    read_base=RecordBase,
+    example_id="mediazona-2024-03-sentences-337",
+)

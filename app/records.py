@@ -1,0 +1,71 @@
+"""Records of any family as the API shows them: each with its sources, relations and independent
+source chains. Shared by every route that shows records (lists, details, regions, articles,
+disputes, the change feed), so it lives below the routes.
+
+A ``RecordReader`` serves one request: the citation graph is loaded once, however many groups of
+records the request shows, and each group costs two statements (sources, relations)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row
+from sqlalchemy.orm import Session
+
+from app import present, queries
+from app.families import FAMILIES, Family
+from app.provenance import CitationGraph, relations_for
+
+
+class RecordReader:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._graph: CitationGraph | None = None
+
+    @property
+    def graph(self) -> CitationGraph:
+        if self._graph is None:
+            self._graph = CitationGraph.load(self.session)
+        return self._graph
+
+    def present(self, family: Family, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
+        return self.present_groups([(family, rows)])[0]
+
+    def present_groups(
+        self, groups: Sequence[tuple[Family, Sequence[Row[Any]]]]
+    ) -> list[list[dict[str, Any]]]:
+        """Several families' rows at once: their sources and relations in one statement each."""
+        ids = [row.id for _, rows in groups for row in rows]
+        context = present.RecordContext(
+            sources=queries.sources_for(self.session, ids),
+            relations=relations_for(self.session, ids),
+            graph=self.graph,
+        )
+        return [
+            [present.record(row, context) | family.present_fields(row) for row in rows]
+            for family, rows in groups
+        ]
+
+    def by_family(
+        self, conditions: dict[str, Sequence[ColumnElement[bool]]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Every record (deprecated included) of each family matching its conditions, keyed by
+        the family's path (``sentences``, ...): a fixed number of statements."""
+        groups = [
+            (family, family.rows(self.session, *conditions[family.kind]))
+            for family in FAMILIES.values()
+        ]
+        shown = self.present_groups(groups)
+        return {family.path: items for (family, _), items in zip(groups, shown, strict=True)}
+
+    def by_id(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Records of any family by id."""
+        found = self.by_family({kind: [queries.records.c.id.in_(ids)] for kind in FAMILIES})
+        return {item["id"]: item for items in found.values() for item in items}
+
+
+def present_articles(session: Session, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
+    """Articles with the citation links that touch them (one statement for all)."""
+    citations = queries.citations_for(session, [row.id for row in rows])
+    return [present.article(row, citations) for row in rows]

@@ -1,0 +1,80 @@
+"""Read schemas made of the record families' own (``app.families``): a family's read model comes
+from its description, and these shapes hold records of every family."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal, Union
+
+from pydantic import Field, create_model
+
+from app.families import CLAIM, FAMILIES, RISK, SENTENCE
+from app.schemas.read import ArticleRead, RegionRead, Schema
+
+SentenceRead = SENTENCE.read_model
+RiskRead = RISK.read_model
+ClaimRead = CLAIM.read_model
+AnyRecord: Any = Union[tuple(family.read_model for family in FAMILIES.values())]  # noqa: UP007
+
+ArticleRecords = create_model(  # type: ignore[call-overload]
+    "ArticleRecords",
+    __base__=Schema,
+    **{
+        family.path: (list[family.read_model], ...)  # type: ignore[name-defined]
+        for family in FAMILIES.values()
+    },
+)
+
+
+class ArticleDetail(ArticleRead):
+    records: ArticleRecords = Field(description="Every record this article supports.")
+
+
+class RegionDetail(RegionRead):
+    records: ArticleRecords = Field(
+        description="Every record about this region (as region or as reference region)."
+    )
+
+
+class DisputeRead(Schema):
+    """Two records that contradict each other, both with their sources."""
+
+    id: str = Field(description="'<record id>~<other record id>'.")
+    note: str | None = Field(description="Why they disagree, from the research notes.")
+    records: list[AnyRecord] = Field(min_length=2, max_length=2)
+
+
+class MultiplierRead(RiskRead):  # type: ignore[misc,valid-type]
+    """A stated multiplier, or one derived from two regional rates of one source and date."""
+
+    formula: str | None = Field(
+        description="For a derived multiplier: region rate / reference rate, with the numbers.",
+        examples=["91 / 3 = 30.33"],
+    )
+    inputs: list[RiskRead] = Field(  # type: ignore[valid-type]
+        description="For a derived multiplier: the two rate records (with their own sources)."
+    )
+
+
+class ChangeEntry(Schema):
+    """One entity's latest change: an upsert with its current representation, or a tombstone."""
+
+    token: str = Field(description="Resume after this entry with ?since=<token>.")
+    type: str | None = Field(
+        description="sentence, risk, claim or article (null for a removed record whose family "
+        "is no longer known).",
+        examples=["sentence"],
+    )
+    id: str
+    action: Literal["upsert", "delete"]
+    reason: str | None = Field(description="Why it changed; for a removal, why it was removed.")
+    changed_at: datetime
+    data: AnyRecord | ArticleRead | None = Field(
+        description="The entity as its own endpoint serves it now; null for a removal."
+    )
+
+
+class ChangeFeed(Schema):
+    data: list[ChangeEntry]
+    next: str | None = Field(description="URL of the next batch when more changes are waiting.")
+    last_token: str = Field(description="Pass as ?since= next time to get only newer changes.")
