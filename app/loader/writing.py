@@ -44,7 +44,6 @@ class LoadReport:
     updated: int = 0
     deleted: int = 0
     unchanged: int = 0
-    regions_written: int = 0
 
     @property
     def changed(self) -> int:
@@ -135,7 +134,7 @@ def write_seed(session: Session, seed: SeedSet, reason: str = "seed") -> LoadRep
     an ``update`` revision too: a client mirroring the change feed then stays exact.
     """
     report = LoadReport()
-    report.regions_written = _sync_regions(session)
+    _sync_regions(session)
     relations_before = _relation_pairs(session)
     citations_before = _citation_pairs(session)
     people_changed = _sync_people(session, seed)
@@ -302,9 +301,8 @@ def _revise_dependents(
     return shown
 
 
-def _sync_regions(session: Session) -> int:
+def _sync_regions(session: Session) -> None:
     existing = {region.code: region for region in session.scalars(select(Region))}
-    written = 0
     for code, info in russian_regions().items():
         values = {
             "name": info.name,
@@ -315,12 +313,9 @@ def _sync_regions(session: Session) -> int:
         region = existing.get(code)
         if region is None:
             session.add(Region(code=code, **values))
-            written += 1
         elif any(getattr(region, key) != value for key, value in values.items()):
             for key, value in values.items():
                 setattr(region, key, value)
-            written += 1
-    return written
 
 
 def _sync_people(session: Session, seed: SeedSet) -> set[str]:
