@@ -83,6 +83,7 @@ class CitationRelation(StrEnum):
     via = "via"  # relays, retells or translates the other article
 
 
-# Formats of query parameters, shared by the routes (OpenAPI patterns) and the error messages.
+# Formats of months and region codes, defined once: the query parameters' OpenAPI patterns, their
+# error messages (errors.PATTERN_NAMES) and the seed's validation (schemas.inputs) all use these.
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 REGION_PATTERN = r"^RU-[A-Z]{2,3}$"

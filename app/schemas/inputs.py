@@ -24,6 +24,8 @@ from pydantic import (
 )
 
 from app.vocab import (
+    MONTH_PATTERN,
+    REGION_PATTERN,
     CitationRelation,
     ClaimKind,
     Measure,
@@ -42,15 +44,16 @@ ShortSlug = Annotated[str, Field(pattern=SLUG_RE, max_length=80)]
 MAX_TEXT = 20_000  # characters in any one text field: ample for a quote, bounded for the rest
 MAX_URL = 1000  # the url columns are String(1000)
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# The same patterns the query parameters declare in OpenAPI (one definition, in vocab).
+MONTH_RE = re.compile(MONTH_PATTERN)
+REGION_RE = re.compile(REGION_PATTERN)
 
 
 def parse_month(value: str) -> date:
     """'2024-03' -> date(2024, 3, 1); raises ValueError with a readable reason."""
-    match = MONTH_RE.match(value)
-    if not match:
+    if not MONTH_RE.fullmatch(value):
         raise ValueError(f"{value!r} is not a month in the form YYYY-MM")
-    return date(int(match[1]), int(match[2]), 1)
+    return date(int(value[:4]), int(value[5:]), 1)
 
 
 def _month(value: Any) -> date:
@@ -169,7 +172,7 @@ class RecordIn(Strict):
     @field_validator("region")
     @classmethod
     def _region_code(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"RU-[A-Z]{2,3}", value):
+        if value is not None and not REGION_RE.fullmatch(value):
             raise ValueError(f"{value!r} is not an ISO 3166-2:RU code such as RU-BU")
         return value
 
