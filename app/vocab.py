@@ -59,7 +59,9 @@ class ClaimKind(StrEnum):
 class RiskType(StrEnum):
     multiplier = "multiplier"  # the region's metric is N times the reference region's
     rate = "rate"  # a plain regional rate, e.g. deaths per 10,000 men
-    absolute = "count"  # an absolute count for the region
+    # A number of people or cases in the region, not a multiplier or a rate. Named ``count_``
+    # (as ``from_`` elsewhere) because a ``count`` member would hide ``str.count`` on every value.
+    count_ = "count"
     share = "share"  # a share (percent) of a national total
 
 
