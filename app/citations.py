@@ -23,7 +23,6 @@ MONTHS = (
     "November",
     "December",
 )
-STYLES = ("text", "bibtex", "csl-json", "ris")
 MEDIA_TYPES = {
     "text": "text/plain; charset=utf-8",
     "bibtex": "application/x-bibtex; charset=utf-8",

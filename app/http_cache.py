@@ -2,9 +2,11 @@
 when, the bytes served change), 304 for a matching If-None-Match, Last-Modified from the
 revision log, and a configurable Cache-Control.
 
-A pure ASGI middleware: JSON bodies are buffered (a page is at most 500 records); a response that
-already carries an ETag (the CSV/NDJSON streams, which hash while spooling to disk) is only
-compared, never buffered.
+A pure ASGI middleware: a JSON body is buffered whole to be hashed. Most are bounded by their
+endpoint's limit (a list page holds at most DESERTION_MAX_PAGE_SIZE records, a change-feed page
+1000 entries, a search 100 hits); a detail that embeds the records linked to it (an article's, a
+region's) grows with the data. A response that already carries an ETag (the CSV/NDJSON exports
+and the data package, which hash while spooling to disk) is only compared, never buffered.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.models import Revision
 
 
-def etag_from_digest(digest: Any) -> str:
-    """A strong ETag from a sha256 being computed (``hashlib.sha256()``), for streamed bodies."""
-    return '"' + str(digest.hexdigest())[:40] + '"'
+def etag_from_digest(digest: hashlib._Hash) -> str:
+    """The strong ETag of the bytes a SHA-256 ``digest`` has hashed: the one formula for a
+    buffered body (``strong_etag``) and a stream hashed as it is written."""
+    return '"' + digest.hexdigest()[:40] + '"'
 
 
 def strong_etag(body: bytes) -> str:

@@ -185,8 +185,11 @@ def _words(query: str) -> list[str]:
 
 def _stems(query: str) -> list[str]:
     """Each word cut to a prefix of its first letters, so inflections match (Бурятия, Бурятии;
-    Buryatia, Buryat). Both engines search these prefixes over unstemmed words, so a query
-    means the same on SQLite and PostgreSQL: every word must match."""
+    Buryatia, Buryat); every word must match. SQLite indexes words as written; PostgreSQL
+    indexes them as written and stemmed too (Russian stems for Cyrillic words, English for
+    Latin ones: see the search migration). A stem is nearly always a prefix of its word, so a
+    prefix matching a stem matches the word as well and a query finds the same on both
+    engines; the rare exceptions are stems that respell (ё as е, a final y as i)."""
     return [w if len(w) <= 4 else w[: max(4, len(w) - 2)] for w in _words(query)]
 
 

@@ -59,7 +59,9 @@ class ClaimKind(StrEnum):
 class RiskType(StrEnum):
     multiplier = "multiplier"  # the region's metric is N times the reference region's
     rate = "rate"  # a plain regional rate, e.g. deaths per 10,000 men
-    absolute = "count"  # an absolute count for the region
+    # A number of people or cases in the region, not a multiplier or a rate. Named ``count_``
+    # (as ``from_`` elsewhere) because a ``count`` member would hide ``str.count`` on every value.
+    count_ = "count"
     share = "share"  # a share (percent) of a national total
 
 
@@ -83,6 +85,7 @@ class CitationRelation(StrEnum):
     via = "via"  # relays, retells or translates the other article
 
 
-# Formats of query parameters, shared by the routes (OpenAPI patterns) and the error messages.
+# Formats of months and region codes, defined once: the query parameters' OpenAPI patterns, their
+# error messages (errors.PATTERN_NAMES) and the seed's validation (schemas.inputs) all use these.
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 REGION_PATTERN = r"^RU-[A-Z]{2,3}$"

@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from app.schemas.inputs import ClaimIn, RiskIn, SentenceIn
+from app.families.claim import ClaimIn
+from app.families.risk import RiskIn
+from app.families.sentence import SentenceIn
 from tests.helpers import seed, walk
 
 

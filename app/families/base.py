@@ -80,6 +80,8 @@ class Family:
     doc: str  # the read schema's docstring
     list_doc: str  # the list endpoint's description
     table: Table
+    orm: type[Any]  # the ORM class of the family's table (a Record subclass)
+    input_model: type[BaseModel]  # what the seed (and a write API) states for one record
     from_: FromClause  # the family's table joined to records and to what its fields show
     common: Sequence[ColumnElement[Any]]  # what every record has (app.families.record)
     fields: Sequence[Field]

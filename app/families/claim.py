@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Query
+from pydantic import Field as PydanticField
 
 from app.families.base import Csv, Family, Field, Filter
 from app.families.record import (
@@ -16,9 +17,24 @@ from app.families.record import (
     record_join,
     text_filter,
 )
+from app.models import Claim
 from app.queries import claims, organisations, people
+from app.schemas.inputs import Period, RecordIn, ShortSlug
 from app.schemas.read import OrganisationRef, PersonRef, RecordBase
 from app.vocab import ClaimKind
+
+
+class ClaimIn(RecordIn):
+    claim_kind: ClaimKind
+    metric: str | None = PydanticField(
+        None,
+        max_length=60,
+        description="What a numeric claim counts, e.g. deserters_helped, requests_for_help.",
+    )
+    speaker: ShortSlug | None = None
+    organisation: ShortSlug | None = None
+    period: Period | None = None
+
 
 speaker_org = organisations.alias("speaker_org")
 
@@ -58,6 +74,8 @@ CLAIM = Family(
     list_doc="Claims, by id; each with its speaker, sources and a citation.",
     doc="A sourced statement: statistic, quotation, event or assessment.",
     table=claims,
+    orm=Claim,
+    input_model=ClaimIn,
     from_=record_join(claims)
     .outerjoin(people, people.c.id == claims.c.speaker_id)
     .outerjoin(speaker_org, speaker_org.c.id == claims.c.organisation_id),

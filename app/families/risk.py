@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Self
+
+from pydantic import Field as PydanticField
+from pydantic import model_validator
+
 from app.families.base import Family, Field
 from app.families.record import (
     INCLUDE_DEPRECATED,
@@ -13,9 +18,31 @@ from app.families.record import (
     region_filter,
     text_filter,
 )
+from app.models import RiskFigure
 from app.queries import regions, risks
+from app.schemas.inputs import Label, Month, RecordIn
 from app.schemas.read import RecordBase
 from app.vocab import Precision, RiskType
+
+
+class RiskIn(RecordIn):
+    risk_type: RiskType
+    metric: Annotated[str, PydanticField(min_length=1, max_length=60)]
+    reference_region: str | None = None
+    reference_label: Label | None = None
+    as_of: Month | None = None
+    as_of_precision: Precision | None = None
+
+    @model_validator(mode="after")
+    def _reference(self) -> Self:
+        if self.region is None:
+            raise ValueError("a regional risk needs a region")
+        if self.risk_type is RiskType.multiplier and not (
+            self.reference_region or self.reference_label
+        ):
+            raise ValueError("a multiplier needs a reference_region or reference_label")
+        return self
+
 
 reference = regions.alias("reference")
 
@@ -26,6 +53,8 @@ RISK = Family(
     list_doc="Regional risks, by id; each with its sources and a citation.",
     doc="A regional risk: a multiplier against a reference region, or a plain regional rate.",
     table=risks,
+    orm=RiskFigure,
+    input_model=RiskIn,
     from_=record_join(risks).outerjoin(
         reference, reference.c.code == risks.c.reference_region_code
     ),

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Self
+
 from fastapi import Query
+from pydantic import Field as PydanticField
+from pydantic import model_validator
 
 from app.families.base import Family, Field, Filter
 from app.families.record import (
@@ -15,9 +19,30 @@ from app.families.record import (
     record_join,
     region_filter,
 )
+from app.models import SentenceStat
 from app.queries import sentences
+from app.schemas.inputs import Label, Period, RecordIn
 from app.schemas.read import RecordBase
-from app.vocab import Measure, RateBasis
+from app.vocab import Measure, RateBasis, ValueQualifier
+
+
+class SentenceIn(RecordIn):
+    period: Period
+    measure: Measure
+    rate_basis: RateBasis
+    offences: str | None = PydanticField(None, description="What offences are counted, in words.")
+    criminal_code_articles: list[Annotated[int, PydanticField(ge=1, le=361)]] = PydanticField(
+        default_factory=list
+    )
+    counted_by: Label | None = None
+
+    @model_validator(mode="after")
+    def _has_value(self) -> Self:
+        if self.value is None and self.value_qualifier is not ValueQualifier.range:
+            raise ValueError("a court statistic needs a value")
+        if len(",".join(str(a) for a in sorted(set(self.criminal_code_articles)))) > 40:
+            raise ValueError("criminal_code_articles: more articles than fit (40 characters)")
+        return self
 
 
 def _articles(text: str | None) -> list[int]:
@@ -35,6 +60,8 @@ SENTENCE = Family(
     list_doc="Court statistics, earliest period first; each with its sources and a citation.",
     doc="A court statistic (what the product calls monthly court sentences).",
     table=sentences,
+    orm=SentenceStat,
+    input_model=SentenceIn,
     from_=record_join(sentences),
     common=RECORD_COLUMNS,
     fields=(

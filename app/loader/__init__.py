@@ -10,7 +10,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from app.loader.reading import PlannedRecord, SeedError, SeedSet, content_hash, fold, read_seed
-from app.loader.writing import LoadReport, write_seed
+from app.loader.revisions import LoadReport
+from app.loader.writing import write_seed
 
 __all__ = [
     "LoadReport",

@@ -18,19 +18,21 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from app.families import FAMILIES
+from app.families.claim import ClaimIn
+from app.families.risk import RiskIn
+from app.families.sentence import SentenceIn
 from app.regions import russian_regions
 from app.schemas.inputs import (
     ArticleIn,
     CitationIn,
-    ClaimIn,
     PeopleFile,
     RelationIn,
-    RiskIn,
-    SeedFile,
-    SentenceIn,
 )
+from app.schemas.seed_file import SeedFile
 
-FAMILIES: dict[str, str] = {"sentences": "sentence", "risks": "risk", "claims": "claim"}
+# Each family's list in a seed file, by its path: sentences, risks, claims.
+FAMILY_LISTS: dict[str, str] = {family.path: kind for kind, family in FAMILIES.items()}
 MAX_YAML_BYTES = 2 * 1024 * 1024  # one seed file; the largest today is ~20 KB
 MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024  # one stored article text
 
@@ -92,7 +94,7 @@ def _describe(errors: ValidationError, raw: Any, file: str) -> list[str]:
     for error in errors.errors():
         loc = list(error["loc"])
         where = ""
-        if len(loc) >= 2 and loc[0] in (*FAMILIES, "relations") and isinstance(loc[1], int):
+        if len(loc) >= 2 and loc[0] in (*FAMILY_LISTS, "relations") and isinstance(loc[1], int):
             try:
                 item = raw[loc[0]][loc[1]]
                 label = item.get("id") or item.get("from") if isinstance(item, dict) else None
@@ -196,7 +198,7 @@ def read_seed(seed_dir: Path) -> SeedSet:
         if raw is None:
             continue
         try:
-            seed_file = SeedFile.model_validate(raw)
+            seed_file: Any = SeedFile.model_validate(raw)
         except ValidationError as exc:
             problems += _describe(exc, raw, path.name)
             continue
@@ -208,7 +210,7 @@ def read_seed(seed_dir: Path) -> SeedSet:
             problems.append(f"{path.name}: article id {article.id!r} differs from the file name")
         articles[article.id] = article
         snapshot_text = _snapshot_text(seed_dir, path, article, problems)
-        for family, kind in FAMILIES.items():
+        for family, kind in FAMILY_LISTS.items():
             for model in getattr(seed_file, family):
                 if model.id in records:
                     problems.append(f"{path.name}: record {model.id}: id used twice")

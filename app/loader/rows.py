@@ -22,29 +22,25 @@ from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, Integer, St
 from sqlalchemy import UniqueConstraint as Unique
 
 from app.csv_safety import restore
+from app.families import FAMILIES
 from app.loader.reading import content_hash, fold
 from app.schemas.inputs import (
     SLUG_RE,
     ArticleIn,
     CitationIn,
-    ClaimIn,
     OrganisationIn,
     PersonIn,
     RecordIn,
     RelationIn,
-    RiskIn,
-    SentenceIn,
     storable,
 )
 
 MAX_JSON_DEPTH = 20  # a revision snapshot nests 4 deep; deeper is not ours
 INT32 = 2**31 - 1
 NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
-FAMILY_TABLES = {"sentence": "sentence_stats", "risk": "risk_figures", "claim": "claims"}
-FAMILY_MODELS: dict[str, type[RecordIn]] = {
-    "sentence": SentenceIn,
-    "risk": RiskIn,
-    "claim": ClaimIn,
+FAMILY_TABLES = {kind: family.table.name for kind, family in FAMILIES.items()}
+FAMILY_MODELS: dict[str, type[BaseModel]] = {
+    kind: family.input_model for kind, family in FAMILIES.items()
 }
 
 

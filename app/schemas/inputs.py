@@ -24,14 +24,12 @@ from pydantic import (
 )
 
 from app.vocab import (
+    MONTH_PATTERN,
+    REGION_PATTERN,
     CitationRelation,
-    ClaimKind,
-    Measure,
     Precision,
     Rank,
-    RateBasis,
     RecordRelationKind,
-    RiskType,
     ValueQualifier,
 )
 
@@ -42,15 +40,16 @@ ShortSlug = Annotated[str, Field(pattern=SLUG_RE, max_length=80)]
 MAX_TEXT = 20_000  # characters in any one text field: ample for a quote, bounded for the rest
 MAX_URL = 1000  # the url columns are String(1000)
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# The same patterns the query parameters declare in OpenAPI (one definition, in vocab).
+MONTH_RE = re.compile(MONTH_PATTERN)
+REGION_RE = re.compile(REGION_PATTERN)
 
 
 def parse_month(value: str) -> date:
     """'2024-03' -> date(2024, 3, 1); raises ValueError with a readable reason."""
-    match = MONTH_RE.match(value)
-    if not match:
+    if not MONTH_RE.fullmatch(value):
         raise ValueError(f"{value!r} is not a month in the form YYYY-MM")
-    return date(int(match[1]), int(match[2]), 1)
+    return date(int(value[:4]), int(value[5:]), 1)
 
 
 def _month(value: Any) -> date:
@@ -169,57 +168,9 @@ class RecordIn(Strict):
     @field_validator("region")
     @classmethod
     def _region_code(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"RU-[A-Z]{2,3}", value):
+        if value is not None and not REGION_RE.fullmatch(value):
             raise ValueError(f"{value!r} is not an ISO 3166-2:RU code such as RU-BU")
         return value
-
-
-class SentenceIn(RecordIn):
-    period: Period
-    measure: Measure
-    rate_basis: RateBasis
-    offences: str | None = Field(None, description="What offences are counted, in words.")
-    criminal_code_articles: list[Annotated[int, Field(ge=1, le=361)]] = Field(default_factory=list)
-    counted_by: Label | None = None
-
-    @model_validator(mode="after")
-    def _has_value(self) -> Self:
-        if self.value is None and self.value_qualifier is not ValueQualifier.range:
-            raise ValueError("a court statistic needs a value")
-        if len(",".join(str(a) for a in sorted(set(self.criminal_code_articles)))) > 40:
-            raise ValueError("criminal_code_articles: more articles than fit (40 characters)")
-        return self
-
-
-class RiskIn(RecordIn):
-    risk_type: RiskType
-    metric: Annotated[str, Field(min_length=1, max_length=60)]
-    reference_region: str | None = None
-    reference_label: Label | None = None
-    as_of: Month | None = None
-    as_of_precision: Precision | None = None
-
-    @model_validator(mode="after")
-    def _reference(self) -> Self:
-        if self.region is None:
-            raise ValueError("a regional risk needs a region")
-        if self.risk_type is RiskType.multiplier and not (
-            self.reference_region or self.reference_label
-        ):
-            raise ValueError("a multiplier needs a reference_region or reference_label")
-        return self
-
-
-class ClaimIn(RecordIn):
-    claim_kind: ClaimKind
-    metric: str | None = Field(
-        None,
-        max_length=60,
-        description="What a numeric claim counts, e.g. deserters_helped, requests_for_help.",
-    )
-    speaker: ShortSlug | None = None
-    organisation: ShortSlug | None = None
-    period: Period | None = None
 
 
 class RelationIn(Strict):
@@ -291,16 +242,6 @@ class ArticleIn(Strict):
         if self.published is not None and self.published_precision is None:
             raise ValueError("published needs published_precision (minute, day, month, year)")
         return self
-
-
-class SeedFile(Strict):
-    """One YAML file in seed/articles/: an article and every record it supports."""
-
-    article: ArticleIn
-    sentences: list[SentenceIn] = Field(default_factory=list)
-    risks: list[RiskIn] = Field(default_factory=list)
-    claims: list[ClaimIn] = Field(default_factory=list)
-    relations: list[RelationIn] = Field(default_factory=list)
 
 
 class OrganisationIn(Strict):
