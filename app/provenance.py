@@ -73,6 +73,7 @@ class CitationGraph:
     """Which articles each article cites or relays; roots are where chains start."""
 
     upstream: dict[str, list[str]] = field(default_factory=dict)
+    _reached: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, session: Session) -> CitationGraph:
@@ -81,19 +82,30 @@ class CitationGraph:
             graph[row.article_id].append(row.cited_article_id)
         return cls(dict(graph))
 
-    def roots(self, article_id: str) -> frozenset[str]:
+    def _reach(self, article_id: str) -> frozenset[str]:
+        """The article and everything upstream of it (memoised: a page asks again and again)."""
+        cached = self._reached.get(article_id)
+        if cached is not None:
+            return cached
         seen: set[str] = set()
-        found: set[str] = set()
         stack = [article_id]
         while stack:
             current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            parents = self.upstream.get(current, [])
-            if not parents:
-                found.add(current)
-            stack.extend(parents)
+            if current not in seen:
+                seen.add(current)
+                stack.extend(self.upstream.get(current, []))
+        self._reached[article_id] = found = frozenset(seen)
+        return found
+
+    def roots(self, article_id: str) -> frozenset[str]:
+        """Where the article's chains start: the articles upstream that cite nothing further.
+        Articles that cite each other in a closed cycle start one chain together (named by
+        the smallest id), not one each."""
+        found: set[str] = set()
+        for node in self._reach(article_id):
+            upstream = self._reach(node)
+            if all(node in self._reach(other) for other in upstream):  # nothing leads out
+                found.add(min(upstream))
         return frozenset(found)
 
     def independent_chains(self, article_ids: Iterable[str]) -> int:

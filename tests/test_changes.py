@@ -10,9 +10,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.loader import load_seed
+from app.loader import load_seed, read_seed
 from tests.factories import edit, make_article, make_sentence, write_seed
-from tests.helpers import assert_problem, walk
+from tests.helpers import assert_problem, seed, walk
 
 DAGENS = "dagens-2024-10-02-russian-soldiers-flee-to-the-forest"
 
@@ -164,3 +164,47 @@ def test_a_citation_change_upstream_revises_records_downstream(
     assert mirror.entities == served(client)
     assert mirror.entities["user-u1"]["independent_sources"] == 2
     assert mirror.entities["origin-o1"]["independent_sources"] == 2
+
+
+def test_removing_an_article_file_removes_it_and_its_records_with_tombstones(
+    seed_copy: Path,
+    seeded_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> None:
+    article = "actualno-2025-11-12-buryatia-young-men-killed"  # cited and related by no other
+    client = client_for(seeded_db)
+    records = {
+        record["id"]
+        for family in ("sentences", "risks", "claims")
+        for record in client.get(f"/v1/articles/{article}").json()["records"][family]
+    }
+    assert records
+    mirror = Mirror()
+    mirror.follow(client)
+
+    (seed_copy / "articles" / f"{article}.yaml").unlink()
+    after = read_seed(seed_copy)
+    # the article, and the stubs only its file described
+    articles = (set(seed().articles) | set(seed().stubs)) - set(after.articles) - set(after.stubs)
+    assert article in articles
+    assert "beri-shinel-telegram-buryatia-losses" in articles
+    session = session_for(seeded_db)
+    report = load_seed(session, seed_copy)
+    session.commit()
+
+    assert report.deleted == len(articles | records)
+    for article_id in articles:
+        assert_problem(client.get(f"/v1/articles/{article_id}"), 404)
+    for record_id in records:
+        assert_problem(client.get(f"/v1/risks/{record_id}"), 404)
+    everything = served(client)
+    assert not (articles | records) & everything.keys()
+    assert not {h["id"] for h in client.get("/v1/search?q=actualno").json()["data"]} & (
+        articles | records
+    )
+    mirror.follow(client)
+    removed = {t["id"]: t for t in mirror.tombstones}
+    assert removed.keys() == articles | records
+    assert all(t["data"] is None and "removed" in t["reason"] for t in removed.values())
+    assert mirror.entities == everything

@@ -23,11 +23,6 @@ def test_unknown_query_parameter_is_400_naming_the_accepted_ones(
     assert "regoin" in body["detail"]
 
 
-def test_typo_names_the_real_parameter(client: TestClient) -> None:
-    body = assert_problem(client.get("/v1/sentences?regoin=x"), 400)
-    assert "region" in body["detail"]
-
-
 @pytest.mark.parametrize(
     ("path", "status", "parameter"),
     [

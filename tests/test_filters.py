@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from app.families.claim import ClaimIn
 from app.families.risk import RiskIn
 from app.families.sentence import SentenceIn
+from app.loader import load_seed
+from tests.factories import make_article, make_sentence, write_seed
 from tests.helpers import seed, walk
 
 
@@ -43,12 +48,32 @@ def test_sentences_by_measure(client: TestClient) -> None:
         assert got == {s.id for s in sentences() if s.measure.value == measure}
 
 
-def test_sentences_by_region_national_records_excluded(client: TestClient) -> None:
-    assert walk(client, "/v1/sentences?region=RU-BU") == [
-        item
-        for item in walk(client, "/v1/sentences")
-        if (item["region"] or {}).get("code") == "RU-BU"
+def test_sentences_by_region_national_records_excluded(
+    tmp_path: Path,
+    empty_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> None:
+    """No seeded sentence has a region yet, so regional ones are made here."""
+    files = [
+        {
+            "article": make_article("regional"),
+            "sentences": [
+                make_sentence("bu-2024-01", "2024-01", 12, region="RU-BU"),
+                make_sentence("bu-2024-02", "2024-02", 15, region="RU-BU"),
+                make_sentence("ty-2024-01", "2024-01", 7, region="RU-TY"),
+                make_sentence("national-2024-01", "2024-01", 684),
+            ],
+        }
     ]
+    session = session_for(empty_db)
+    load_seed(session, write_seed(tmp_path / "seed", files))
+    session.commit()
+    client = client_for(empty_db)
+    buryatia = walk(client, "/v1/sentences?region=RU-BU")
+    assert [item["id"] for item in buryatia] == ["bu-2024-01", "bu-2024-02"]
+    assert {item["region"]["code"] for item in buryatia} == {"RU-BU"}
+    assert len(walk(client, "/v1/sentences")) == 4  # the national one is there, unfiltered
 
 
 def test_risks_by_region_reference_and_metric(client: TestClient) -> None:

@@ -261,3 +261,49 @@ def test_dispute_rows_hold_both_sides(client: TestClient) -> None:
 def test_a_refused_json_is_not_served_through_a_wildcard(client: TestClient) -> None:
     response = client.get("/v1/regions", headers={"Accept": "application/json;q=0, */*"})
     assert response.headers["content-type"].startswith("text/csv")
+
+
+# Each list that offers CSV: a request with rows, and one that matches none (None: the same
+# request on a database with no data, for lists without a filter).
+CSV_LISTS: dict[str, tuple[str, str | None]] = {
+    "/v1/sentences": ("/v1/sentences", "/v1/sentences?from=2099-01"),
+    "/v1/risks": ("/v1/risks", "/v1/risks?metric=nothing"),
+    "/v1/risks/multipliers": (
+        "/v1/risks/multipliers?reference=RU-MOW",
+        "/v1/risks/multipliers?reference=RU-MOW&metric=nothing",
+    ),
+    "/v1/claims": ("/v1/claims", "/v1/claims?speaker=nobody"),
+    "/v1/articles": ("/v1/articles", None),
+    "/v1/regions": ("/v1/regions", None),
+    "/v1/disputes": ("/v1/disputes", None),
+    "/v1/search": ("/v1/search?q=Buryatia", "/v1/search?q=zzzqqq"),
+}
+
+
+def as_csv(url: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}format=csv"
+
+
+def test_every_list_offering_csv_is_checked_for_an_empty_export(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    offering = {
+        path
+        for path, methods in paths.items()
+        if "text/csv" in methods["get"]["responses"]["200"].get("content", {})
+    }
+    assert offering == set(CSV_LISTS)
+
+
+@pytest.mark.parametrize("path", CSV_LISTS)
+def test_an_empty_csv_export_carries_the_header_row(
+    client: TestClient, empty_db: str, client_for: Callable[[str], TestClient], path: str
+) -> None:
+    full, empty = CSV_LISTS[path]
+    filled = client.get(as_csv(full))
+    assert filled.status_code == 200, filled.text
+    header, first_row = filled.text.splitlines()[:2]
+    assert first_row  # a non-empty export to compare with
+    nothing = client.get(as_csv(empty)) if empty else client_for(empty_db).get(as_csv(full))
+    assert nothing.status_code == 200, nothing.text
+    assert nothing.headers["content-type"] == "text/csv; charset=utf-8"
+    assert nothing.text.splitlines() == [header]

@@ -62,6 +62,20 @@ def test_if_modified_since_is_honoured(client: TestClient) -> None:
     assert client.get(RECORD, headers={"If-Modified-Since": old}).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "since", ["not a date", "Mon, 99 Foo 99999 99:99:99 GMT", "2999-01-01", "Mon, 01 Jan 2001"]
+)
+def test_an_unparsable_if_modified_since_is_answered_in_full(
+    client: TestClient, since: str
+) -> None:
+    full = client.get(RECORD)
+    assert "last-modified" in full.headers  # so the header is compared, not skipped
+    response = client.get(RECORD, headers={"If-Modified-Since": since})
+    assert response.status_code == 200
+    assert response.content == full.content
+    assert response.headers["etag"] == full.headers["etag"]
+
+
 def test_etag_changes_only_when_the_data_behind_it_changes(
     seed_copy: Path,
     seeded_db: str,

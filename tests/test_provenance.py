@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.loader import SeedError, load_seed, read_seed
+from app.provenance import CitationGraph
 from tests.factories import make_article, make_rate, make_sentence, write_seed
 from tests.helpers import walk
 
@@ -244,3 +245,42 @@ def test_loader_refuses_a_derivation_from_two_sources(tmp_path: Path) -> None:
     )
     with pytest.raises(SeedError, match="inputs come from different sources"):
         read_seed(write_seed(tmp_path / "seed", files))
+
+
+def test_a_citation_cycle_leading_to_an_origin_is_one_chain() -> None:
+    graph = CitationGraph({"a": ["b"], "b": ["a", "origin"]})  # a and b cite each other
+    assert graph.roots("a") == graph.roots("b") == {"origin"}
+    assert graph.independent_chains(["a", "b", "origin"]) == 1
+    assert graph.independent_chains(["a", "other"]) == 2
+
+
+def test_a_closed_citation_cycle_is_one_chain() -> None:
+    graph = CitationGraph({"a": ["b"], "b": ["c"], "c": ["a"]})
+    assert graph.independent_chains(["a", "b", "c"]) == 1
+    assert graph.roots("a") == graph.roots("c") == {"a"}  # named by its smallest id
+    assert graph.independent_chains(["a", "elsewhere"]) == 2
+
+
+def test_records_quoting_articles_that_cite_each_other_have_one_independent_source(
+    tmp_path: Path,
+    empty_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> None:
+    first = {
+        "article": make_article("first", cites=[{"article": "second"}]),
+        "sentences": [make_sentence("first-2024-03", "2024-03", 684)],
+        "relations": [
+            {"from": "first-2024-03", "relation": "corroborates", "to": "second-2024-03"}
+        ],
+    }
+    second = {
+        "article": make_article("second", cites=[{"article": "first"}]),
+        "sentences": [make_sentence("second-2024-03", "2024-03", 684)],
+    }
+    session = session_for(empty_db)
+    load_seed(session, write_seed(tmp_path / "seed", [first, second]))
+    session.commit()
+    body = client_for(empty_db).get("/v1/sentences/first-2024-03").json()
+    assert [r["id"] for r in body["corroborated_by"]] == ["second-2024-03"]
+    assert body["independent_sources"] == 1

@@ -3,6 +3,7 @@ follows every change the loader writes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -100,16 +101,21 @@ def test_an_index_out_of_step_is_rebuilt_by_the_next_load(
     assert BURYATIA_33 in {h["id"] for h in hits(client, "Buryatia")}
 
 
-@pytest.mark.parametrize("query", ["Buryatia or Tyva", "Buryatia -Moscow", '"Buryatia" NEAR(x)'])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "prison OR disability",  # as OR: every record with either word
+        "Buryatia -Moscow",  # as NOT: the Buryatia records without Moscow
+        '"desert" NEAR(doubled)',  # as NEAR: a proximity query, or a syntax error
+    ],
+)
 def test_operators_are_plain_words_on_every_engine(client: TestClient, query: str) -> None:
-    words = [
-        w
-        for w in query.replace('"', " ").replace("(", " ").replace(")", " ").split()
-        if w.strip("-")
-    ]
+    words = [w.strip("-") for w in re.findall(r"[\w-]+", query) if w.strip("-")]
     found = {h["id"] for h in hits(client, query)}
+    assert found, "the query's words all occur in one seed record"
     for word in words:  # every word must match: nothing is OR, NOT or NEAR
-        assert found <= {h["id"] for h in hits(client, word.strip("-"))}
+        assert found <= {h["id"] for h in hits(client, word)}, word
+    assert found < {h["id"] for h in hits(client, words[0])}  # the other words narrowed it
 
 
 def test_prefixes_match_on_every_engine(client: TestClient) -> None:

@@ -223,3 +223,36 @@ def test_people_dropped_from_the_seed_are_removed(
     session.expire_all()
     assert session.get(Person, "temporary-person") is None
     assert session.get(Person, "grigory-sverdlin") is not None
+
+
+def test_a_changed_person_is_updated_and_the_claims_naming_them_revised(
+    seed_copy: Path, seeded_db: str, session_for: Callable[[str], Session]
+) -> None:
+    people = seed_copy / "people.yaml"
+    data = yaml.safe_load(people.read_text(encoding="utf-8"))
+    [sverdlin] = [p for p in data["people"] if p["id"] == "grigory-sverdlin"]
+    sverdlin["role"] = "founder and director of Idite Lesom"
+    people.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    session = session_for(seeded_db)
+    last = session.scalar(select(func.max(Revision.id)))
+    load_seed(session, seed_copy)
+    session.commit()
+    session.expire_all()
+    assert session.get(Person, "grigory-sverdlin").role == sverdlin["role"]  # type: ignore[union-attr]
+    revised = set(session.scalars(select(Revision.entity_id).where(Revision.id > last)))
+    assert "dagens-sverdlin-military-in-chaos" in revised
+
+
+def test_a_region_changed_in_the_database_is_put_back_by_the_next_load(
+    seeded_db: str, session_for: Callable[[str], Session]
+) -> None:
+    session = session_for(seeded_db)
+    buryatia = session.get(Region, "RU-BU")
+    assert buryatia is not None
+    name = buryatia.name_en
+    buryatia.name_en = "Somewhere else"
+    session.commit()
+    load_seed(session, SEED_DIR)
+    session.commit()
+    session.expire_all()
+    assert session.get(Region, "RU-BU").name_en == name  # type: ignore[union-attr]
