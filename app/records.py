@@ -23,6 +23,15 @@ class RecordReader:
         self.session = session
         self._graph: CitationGraph | None = None
 
+    @classmethod
+    def of(cls, session: Session) -> RecordReader:
+        """The reader of this session (one session is one request): its graph is loaded once
+        however many pages or batches the request presents."""
+        reader = session.info.get("record_reader")
+        if not isinstance(reader, cls):
+            reader = session.info["record_reader"] = cls(session)
+        return reader
+
     @property
     def graph(self) -> CitationGraph:
         if self._graph is None:

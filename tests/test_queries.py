@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
+from app.routes import listing
+
 
 @pytest.fixture
 def statements() -> Iterator[list[str]]:
@@ -37,3 +39,31 @@ def test_a_page_costs_four_queries(
         and "max(revisions.created_at)" not in s  # Last-Modified, read at most once a second
     ]
     assert len(selects) == 4, selects
+
+
+def _selects(statements: list[str]) -> list[str]:
+    return [
+        s
+        for s in statements
+        if s.lstrip().upper().startswith("SELECT") and "max(revisions.created_at)" not in s
+    ]
+
+
+@pytest.mark.parametrize("code", ["RU-BU", "RU-MOW", "RU-ALT"])  # many records, some, none
+def test_a_region_costs_the_same_statements_whatever_it_holds(
+    client: TestClient, statements: list[str], code: str
+) -> None:
+    """The region, its records of each family, their sources, their relations and the
+    citation graph (once): seven statements however many records the region has (five when it
+    has none: no sources or relations to fetch)."""
+    response = client.get(f"/v1/regions/{code}")
+    assert response.status_code == 200
+    held = sum(len(items) for items in response.json()["records"].values())
+    assert len(_selects(statements)) == (7 if held else 5), _selects(statements)
+
+
+def test_an_export_loads_the_citation_graph_once(client: TestClient, statements: list[str]) -> None:
+    response = client.get("/v1/claims.csv")
+    assert response.status_code == 200
+    graph_reads = [s for s in statements if "article_citations" in s and "cited_article_id" in s]
+    assert len(graph_reads) == 1, graph_reads

@@ -63,7 +63,7 @@ def get_article(
     supported = queries.records.c.id.in_(
         select(queries.evidence.c.record_id).where(queries.evidence.c.article_id == article_id)
     )
-    body["records"] = RecordReader(session).by_family({kind: [supported] for kind in FAMILIES})
+    body["records"] = RecordReader.of(session).by_family({kind: [supported] for kind in FAMILIES})
     headers = {"Link": f'<{row.url}>; rel="cite-as"'} if row.url else None
     return present.json_response(body, headers)
 

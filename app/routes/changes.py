@@ -99,7 +99,7 @@ def list_changes(
     live_articles = [r.entity_id for r in shown if r.entity == "article" and r.action != "delete"]
     removed = [r.entity_id for r in shown if r.entity == "record" and r.action == "delete"]
     kinds = _removed_kinds(session, removed)
-    records = RecordReader(session).by_id(live_records) if live_records else {}
+    records = RecordReader.of(session).by_id(live_records) if live_records else {}
     articles = (
         {
             a["id"]: a

@@ -21,7 +21,7 @@ relations = cast(Table, RecordRelation.__table__)
 
 
 def present_disputes(session: Session, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
-    records = RecordReader(session).by_id(
+    records = RecordReader.of(session).by_id(
         sorted({r.record_id for r in rows} | {r.other_record_id for r in rows})
     )
     return [

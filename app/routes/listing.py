@@ -49,7 +49,7 @@ def family_listing(family: Family, conditions: Sequence[ColumnElement[bool]]) ->
         family.path,
         family.select(*conditions),
         family.order,
-        lambda session, rows: RecordReader(session).present(family, rows),
+        lambda session, rows: RecordReader.of(session).present(family, rows),
         record_table(family),
         family.facets,
     )
@@ -60,7 +60,7 @@ def one_record(session: Session, family: Family, record_id: str) -> Response:
     rows = family.rows(session, queries.records.c.id == record_id)
     if not rows:
         raise NotFound(f"{family.kind} {quoted(record_id)} does not exist")
-    body = RecordReader(session).present(family, rows)[0]
+    body = RecordReader.of(session).present(family, rows)[0]
     url = body["sources"][0]["article"]["url"]
     return present.json_response(body, {"Link": f'<{url}>; rel="cite-as"'})
 

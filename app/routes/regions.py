@@ -45,7 +45,7 @@ def get_region(
         raise NotFound(f"region {quoted(code)} is not in ISO 3166-2:RU; see /v1/regions")
     about = records.c.region_code == row.code
     body = present.region(row)
-    body["records"] = RecordReader(session).by_family(
+    body["records"] = RecordReader.of(session).by_family(
         {
             "sentence": [about],
             "risk": [about | (risks.c.reference_region_code == row.code)],

@@ -55,7 +55,7 @@ def list_multipliers(
     if region is not None:
         stated_where.append(records.c.region_code == known_region(region, "region"))
     rates_where = [risks.c.risk_type == "rate", records.c.rank != "deprecated"]
-    stated, rates = RecordReader(session).present_groups(
+    stated, rates = RecordReader.of(session).present_groups(
         [(RISK, RISK.rows(session, *stated_where)), (RISK, RISK.rows(session, *rates_where))]
     )
     items = [s | {"formula": None, "inputs": []} for s in stated]

@@ -72,7 +72,7 @@ def get_series(
             "measure": measure.value,
             "offence": [int(a) for a in articles.split(",")] if articles else None,
             "region": region,
-            "points": series_points(RecordReader(session).present(SENTENCE, rows)),
+            "points": series_points(RecordReader.of(session).present(SENTENCE, rows)),
         }
     )
 
