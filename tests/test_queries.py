@@ -62,7 +62,10 @@ def test_a_region_costs_the_same_statements_whatever_it_holds(
     assert len(_selects(statements)) == (7 if held else 5), _selects(statements)
 
 
-def test_an_export_loads_the_citation_graph_once(client: TestClient, statements: list[str]) -> None:
+def test_an_export_loads_the_citation_graph_once(
+    client: TestClient, statements: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(listing, "BATCH", 10)  # many batches, one request
     response = client.get("/v1/claims.csv")
     assert response.status_code == 200
     graph_reads = [s for s in statements if "article_citations" in s and "cited_article_id" in s]
