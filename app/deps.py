@@ -3,8 +3,9 @@
 The ones that do no I/O are ``async def`` so FastAPI calls them on the event loop instead of
 handing each to the thread pool (a hop per dependency per request)."""
 
+import inspect
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.db import get_session
 from app.errors import BadRequest, InvalidParameter, ProblemError
-from app.negotiation import OutputFormat, negotiate
+from app.negotiation import NotAcceptable, OutputFormat, accepts
 from app.pagination import PageRequest
 from app.regions import russian_regions
 from app.schemas.inputs import parse_month
@@ -73,107 +74,123 @@ async def get_settings_from_app(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
 
 
-async def page_request(
-    settings: SettingsDep,
-    limit: Annotated[
-        int | None,
-        Query(
-            ge=1,
-            description="Records per page (default 50); more than the server's maximum "
-            "(DESERTION_MAX_PAGE_SIZE, 500 by default) is served as that maximum.",
-            examples=[50],
-        ),
-    ] = None,
-    cursor: Annotated[
-        str | None,
-        Query(
-            max_length=500,
-            description="Opaque cursor from the `next` link of the previous page.",
-            examples=["WyIyMDI0LTAzLTAxIiwgIm1lZGlhem9uYS0yMDI0LTAzLXNlbnRlbmNlcy0zMzciXQ"],
-        ),
-    ] = None,
-) -> PageRequest:
-    return PageRequest(
-        limit=min(limit or settings.default_page_size, settings.max_page_size), cursor=cursor
-    )
-
-
-PageDep = Annotated[PageRequest, Depends(page_request)]
-
-
 @dataclass(frozen=True)
-class FormatOptions:
-    output: OutputFormat
-    bom: bool
+class CursorSpec:
+    """What a list's cursor looks like (its sort key: ``app.pagination``) and a real example."""
 
-
-async def format_options(
-    request: Request,
-    format: Annotated[
-        OutputFormat | None,
-        Query(
-            description="json, csv or ndjson (every matching row, streamed). Overrides the Accept "
-            "header and a .csv / .ndjson suffix on the path.",
-            examples=["csv"],
-        ),
-    ] = None,
-    bom: Annotated[
-        bool,
-        Query(
-            description="CSV only: start with a UTF-8 byte order mark so Excel reads Cyrillic.",
-            examples=[True],
-        ),
-    ] = False,
-) -> FormatOptions:
-    output = format or request.scope.get("desertion.format")
-    if output is None:
-        output = negotiate(request.headers.get("accept"))
-    return FormatOptions(output=OutputFormat(output), bom=bom)
-
-
-FormatDep = Annotated[FormatOptions, Depends(format_options)]
+    pattern: str
+    example: str
 
 
 @dataclass(frozen=True)
 class ListOptions:
-    page: PageRequest
     output: OutputFormat
-    bom: bool
-    facets: list[str]
+    page: PageRequest  # JSON pages; an export starts at the first row
+    bom: bool = False  # CSV only
+    facets: list[str] = field(default_factory=list)  # JSON only
 
 
-def list_options(facets: Iterable[str] = ()) -> Any:
-    """``Depends`` for the paging, format and facet options of one list, used as
-    ``Annotated[ListOptions, list_options(SENTENCE.facets)]``. Its ``facet`` parameter lists
-    exactly the facets that list has (none: no such parameter, so ``?facet=`` is refused)."""
+def list_options(
+    output: OutputFormat, facets: Iterable[str] = (), cursor: CursorSpec | None = None
+) -> Any:
+    """``Depends`` for one list operation's options. A JSON page takes ``limit``, ``cursor``
+    (when the list pages) and ``facet`` (exactly the facets the list has); a CSV export takes
+    ``bom``; NDJSON takes nothing. Each is its own operation (``/v1/sentences``,
+    ``/v1/sentences.csv``, ``/v1/sentences.ndjson``), so each declares one media type."""
     names = tuple(facets)
-
-    if not names:
-
-        async def options(page: PageDep, output: FormatDep) -> ListOptions:
-            return ListOptions(page=page, output=output.output, bom=output.bom, facets=[])
-
-        return Depends(options)
-
-    FacetName = Literal[names]  # type: ignore[valid-type]
-
-    async def faceted(
-        page: PageDep,
-        output: FormatDep,
-        facet: Annotated[
-            list[FacetName] | None,
-            Query(
-                description="Add counts per value of a field beside the page, computed over "
-                f"every matching record (repeatable): {', '.join(names)}.",
-                examples=[[names[0]]],
-            ),
-        ] = None,
-    ) -> ListOptions:
-        return ListOptions(
-            page=page, output=output.output, bom=output.bom, facets=list(facet or [])
+    parameters = [
+        _keyword("request", Request),
+        _keyword("settings", SettingsDep),
+    ]
+    if output is OutputFormat.json and cursor is not None:  # a list that pages
+        parameters.append(
+            _keyword(
+                "limit",
+                Annotated[
+                    int | None,
+                    Query(
+                        ge=1,
+                        description="Records per page (default 50); more than the server's "
+                        "maximum (DESERTION_MAX_PAGE_SIZE, 500 by default) is served as that "
+                        "maximum.",
+                        examples=[50],
+                    ),
+                ],
+                None,
+            )
+        )
+        parameters.append(
+            _keyword(
+                "cursor",
+                Annotated[
+                    str | None,
+                    Query(
+                        pattern=cursor.pattern,
+                        description="Where the page starts: the cursor in the `next` link "
+                        "of the previous page (the sort key of its last row).",
+                        examples=[cursor.example],
+                    ),
+                ],
+                None,
+            )
+        )
+        if names:
+            FacetName = Literal[names]  # type: ignore[valid-type]
+            parameters.append(
+                _keyword(
+                    "facet",
+                    Annotated[
+                        list[FacetName] | None,
+                        Query(
+                            description="Add counts per value of a field beside the page, "
+                            f"computed over every matching record (repeatable): "
+                            f"{', '.join(names)}.",
+                            examples=[[names[0]]],
+                        ),
+                    ],
+                    None,
+                )
+            )
+    elif output is OutputFormat.csv:
+        parameters.append(
+            _keyword(
+                "bom",
+                Annotated[
+                    bool,
+                    Query(
+                        description="Start with a UTF-8 byte order mark so Excel reads Cyrillic.",
+                        examples=[True],
+                    ),
+                ],
+                False,
+            )
         )
 
-    return Depends(faceted)
+    async def options(**values: Any) -> ListOptions:
+        request: Request = values["request"]
+        settings: Settings = values["settings"]
+        if output is OutputFormat.json and not accepts(request.headers.get("accept"), output):
+            path = request.url.path
+            raise NotAcceptable(
+                f"this operation answers JSON; CSV is at {path}.csv, NDJSON at {path}.ndjson",
+                [ProblemError(parameter="Accept", reason="allow application/json here")],
+            )
+        limit = min(values.get("limit") or settings.default_page_size, settings.max_page_size)
+        return ListOptions(
+            output=output,
+            page=PageRequest(limit=limit, cursor=values.get("cursor")),
+            bom=values.get("bom", False),
+            facets=list(values.get("facet") or []),
+        )
+
+    options.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    return Depends(options)
+
+
+def _keyword(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> Any:
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default
+    )
 
 
 def month_param(value: str | None, name: str) -> date | None:

@@ -224,8 +224,38 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
+PROBLEM_REF = "#/components/schemas/Problem"
+
+
 def _problem(description: str) -> dict[str, Any]:
-    return {"model": Problem, "description": description, "content": {PROBLEM_JSON: {}}}
+    # The schema under the one media type errors are sent as (FastAPI's "model" would put it
+    # under application/json); add_problem_schema() puts Problem into the components.
+    return {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}},
+    }
+
+
+UNAVAILABLE = _problem(
+    "The database is unavailable or the server is overloaded; retry after Retry-After seconds."
+)
+
+
+def add_problem_schema(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Put ``Problem`` (and ``ProblemError``) into the OpenAPI components, and drop FastAPI's
+    default validation-error schemas, which this API never sends."""
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    generated = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(generated.pop("$defs", {}))
+    schemas["Problem"] = generated
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    # Any read of the data can meet a database outage or overload (app.guard).
+    for path, methods in openapi.get("paths", {}).items():
+        if path.startswith("/v1/") or path == "/readyz":
+            for operation in methods.values():
+                operation["responses"].setdefault("503", UNAVAILABLE)
+    return openapi
 
 
 LIST_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -233,16 +263,11 @@ LIST_ERRORS: dict[int | str, dict[str, Any]] = {
     422: _problem("A parameter has an invalid value."),
 }
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "A JSON page, or with ?format=csv|ndjson (or Accept, or a .csv / .ndjson "
-        "suffix) every matching row, streamed.",
-        "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            "application/x-ndjson": {"schema": {"type": "string"}},
-        },
-    },
     **LIST_ERRORS,
-    406: _problem("The Accept header asks for no format this list offers."),
+    406: _problem(
+        "The Accept header does not allow JSON (CSV and NDJSON have operations of "
+        "their own: the same path ending .csv or .ndjson)."
+    ),
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     400: _problem("Unknown query parameter."),

@@ -1,7 +1,6 @@
 """The application factory: engine and sessions in the lifespan, routers under /v1, one error
 shape, strict query strings."""
 
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,8 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.config import Settings, get_settings
 from app.db import EngineLimits, make_engine
 from app.deps import reject_unknown_query_params
-from app.errors import register_error_handlers
-from app.families import FAMILIES
+from app.errors import add_problem_schema, register_error_handlers
 from app.guard import GuardLimits, RequestGuard
 from app.http_cache import HTTPCacheMiddleware
 from app.logs import RequestIdMiddleware
@@ -56,31 +54,6 @@ EXPOSED_HEADERS = [
     "Retry-After",
     "X-Request-ID",
 ]
-
-
-# Every list answers CSV and NDJSON: each family's, and the other lists.
-LIST_PATHS = [
-    *(family.path for family in FAMILIES.values()),
-    "articles",
-    "regions",
-    "disputes",
-    "search",
-    "risks/multipliers",
-]
-SUFFIX = re.compile(rf"^(/v1/(?:{'|'.join(LIST_PATHS)}))\.(csv|ndjson)$")
-
-
-class FormatSuffixMiddleware:
-    """``/v1/sentences.csv`` is ``/v1/sentences`` answered as CSV (it reads naturally in curl)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and (match := SUFFIX.match(scope["path"])):
-            scope = dict(scope, path=match[1], raw_path=match[1].encode())
-            scope["desertion.format"] = match[2]
-        await self.app(scope, receive, send)
 
 
 class HeadMiddleware:
@@ -149,13 +122,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(reject_unknown_query_params)],
     )
     app.state.settings = settings
+    build_openapi = app.openapi
+    app.openapi = lambda: add_problem_schema(build_openapi())  # type: ignore[method-assign]
     app.state.metrics = metrics = Metrics(app.state)
     app.add_middleware(HTTPCacheMiddleware, cache_control=settings.cache_control, prefixes=("/v1",))
     app.add_middleware(RequestGuard, limits=guard_limits(settings), prefixes=("/v1", "/readyz"))
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(HeadMiddleware)
-    app.add_middleware(FormatSuffixMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

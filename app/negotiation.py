@@ -1,11 +1,11 @@
-"""Content negotiation: which of JSON, CSV and NDJSON a request asks for (``?format=``, a
-``.csv`` / ``.ndjson`` suffix, or the Accept header)."""
+"""The three formats of a list (each its own operation: ``/v1/x``, ``/v1/x.csv``,
+``/v1/x.ndjson``), and whether an Accept header allows one."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from app.errors import AppError, ProblemError
+from app.errors import AppError
 
 
 class OutputFormat(StrEnum):
@@ -35,12 +35,13 @@ class NotAcceptable(AppError):
     status_code, code, title = 406, "not_acceptable", "Not Acceptable"
 
 
-def negotiate(accept: str | None) -> OutputFormat:
-    """The best format the Accept header allows; JSON when it allows anything."""
+def accepts(accept: str | None, output: OutputFormat) -> bool:
+    """Whether the Accept header allows ``output`` at all: a range naming it or a wildcard
+    covering it with q > 0, unless its own type is refused outright (q=0)."""
     if not accept:
-        return OutputFormat.json
-    ranges: list[tuple[float, int, str]] = []
-    for position, part in enumerate(accept.split(",")):
+        return True
+    allowed = False
+    for part in accept.split(","):
         media, *params = (p.strip() for p in part.split(";"))
         quality = 1.0
         for param in params:
@@ -49,19 +50,10 @@ def negotiate(accept: str | None) -> OutputFormat:
                     quality = float(param[2:])
                 except ValueError:
                     quality = 0.0
-        ranges.append((quality, -position, media.lower()))
-    # A type refused outright (q=0) stays refused even when a wildcard would cover it.
-    refused = {ACCEPTED[m] for q, _, m in ranges if q == 0 and m in ACCEPTED and "*" not in m}
-    for quality, _, media in sorted(ranges, reverse=True):
-        if quality <= 0 or media not in ACCEPTED:
+        media = media.lower()
+        if ACCEPTED.get(media) is not output:
             continue
-        if "*" not in media:
-            return ACCEPTED[media]
-        allowed = [f for f in OutputFormat if f not in refused]
-        if allowed:
-            return ACCEPTED[media] if ACCEPTED[media] not in refused else allowed[0]
-    offered = ", ".join(sorted({m.split(";")[0] for m in MEDIA_TYPES.values()}))
-    raise NotAcceptable(
-        f"none of the requested media types is available here; offered: {offered}",
-        [ProblemError(parameter="Accept", reason=f"use one of {offered} (or ?format=)")],
-    )
+        if quality <= 0 and "*" not in media:
+            return False  # refused by name: no wildcard brings it back
+        allowed = allowed or quality > 0
+    return allowed

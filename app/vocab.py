@@ -87,5 +87,7 @@ class CitationRelation(StrEnum):
 
 # Formats of months and region codes, defined once: the query parameters' OpenAPI patterns, their
 # error messages (errors.PATTERN_NAMES) and the seed's validation (schemas.inputs) all use these.
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"  # years 1000-9999: every one a valid date
+# Free text in a query or path: anything but NUL, which PostgreSQL text cannot hold.
+TEXT_PATTERN = r"^[^\x00]*$"
 REGION_PATTERN = r"^RU-[A-Z]{2,3}$"

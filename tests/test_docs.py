@@ -72,7 +72,9 @@ def test_every_parameter_is_described_with_an_example(client: TestClient) -> Non
 
 def test_every_list_endpoint_is_in_the_readme(client: TestClient) -> None:
     for path in client.get("/openapi.json").json()["paths"]:
-        assert path.split("{")[0].rstrip("/") in README, path
+        # A list's .csv / .ndjson operations are documented with the list (one convention).
+        base = path.split("{")[0].rstrip("/").removesuffix(".csv").removesuffix(".ndjson")
+        assert base in README, path
 
 
 def test_every_field_of_every_response_is_described(client: TestClient) -> None:

@@ -1,5 +1,5 @@
-"""CSV and NDJSON on every list (by Accept, ?format= or a .csv suffix), every matching row with
-no page cap, in constant memory; and facet counts computed in SQL."""
+"""CSV and NDJSON on every list (operations of their own: the path ending .csv or .ndjson),
+every matching row with no page cap, in constant memory; and facet counts computed in SQL."""
 
 from __future__ import annotations
 
@@ -38,18 +38,20 @@ def rows(text: str) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize("family", LISTS)
-def test_accept_header_format_param_and_suffix_give_the_same_csv(
-    client: TestClient, family: str
-) -> None:
-    by_accept = client.get(f"/v1/{family}", headers={"Accept": "text/csv"})
-    by_param = client.get(f"/v1/{family}?format=csv")
-    by_suffix = client.get(f"/v1/{family}.csv")
-    assert by_accept.content == by_param.content == by_suffix.content
-    assert by_param.headers["content-type"] == "text/csv; charset=utf-8"
-    assert by_param.headers["content-disposition"] == (
+def test_csv_is_an_operation_of_its_own(client: TestClient, family: str) -> None:
+    response = client.get(f"/v1/{family}.csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == (
         f'attachment; filename="desertion-{family}.csv"'
     )
-    assert "Accept" in by_param.headers["vary"]
+    operations = client.get("/openapi.json").json()["paths"]
+    assert list(operations[f"/v1/{family}.csv"]["get"]["responses"]["200"]["content"]) == [
+        "text/csv"
+    ]
+    # The JSON operation declares JSON only, so a generated client types it exactly.
+    assert list(operations[f"/v1/{family}"]["get"]["responses"]["200"]["content"]) == [
+        "application/json"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -58,8 +60,8 @@ def test_accept_header_format_param_and_suffix_give_the_same_csv(
 def test_csv_has_every_record_with_source_columns_and_no_page_cap(
     client: TestClient, family: str, kind: str
 ) -> None:
-    table = rows(client.get(f"/v1/{family}?format=csv&limit=1").text)
-    assert {r["id"] for r in table} == expected_ids(kind)  # limit does not cap an export
+    table = rows(client.get(f"/v1/{family}.csv").text)
+    assert {r["id"] for r in table} == expected_ids(kind)  # no page cap on an export
     assert set(SOURCE_COLUMNS) <= set(table[0])
     by_id = {item["id"]: item for item in walk(client, f"/v1/{family}?limit=500")}
     for row in table:
@@ -70,36 +72,32 @@ def test_csv_has_every_record_with_source_columns_and_no_page_cap(
 
 
 def test_csv_keeps_filters_and_cyrillic(client: TestClient) -> None:
-    table = rows(client.get("/v1/risks?format=csv&region=RU-BU").text)
+    table = rows(client.get("/v1/risks.csv?region=RU-BU").text)
     assert table
     assert {r["region_code"] for r in table} == {"RU-BU"}
     assert {r["region_name_ru"] for r in table} == {"Республика Бурятия"}
 
 
 def test_bom_for_excel(client: TestClient) -> None:
-    plain = client.get("/v1/regions?format=csv").content
-    excel = client.get("/v1/regions?format=csv&bom=true").content
+    plain = client.get("/v1/regions.csv").content
+    excel = client.get("/v1/regions.csv?bom=true").content
     assert excel == "\ufeff".encode() + plain
 
 
 def test_ndjson_is_one_json_record_per_line(client: TestClient) -> None:
-    response = client.get("/v1/claims", headers={"Accept": "application/x-ndjson"})
+    response = client.get("/v1/claims.ndjson")
     assert response.headers["content-type"] == "application/x-ndjson"
     lines = [json.loads(line) for line in response.text.splitlines()]
     assert [item["id"] for item in lines] == [i["id"] for i in walk(client, "/v1/claims")]
-    assert client.get("/v1/claims.ndjson").content == response.content
 
 
-def test_unsupported_accept_is_406_and_json_is_the_default(client: TestClient) -> None:
-    assert_problem(client.get("/v1/sentences", headers={"Accept": "application/xml"}), 406)
-    for accept in ("*/*", "application/json", "text/html, */*;q=0.1", ""):
+def test_a_json_operation_answers_json_or_406(client: TestClient) -> None:
+    for accept in ("*/*", "application/json", "text/html, */*;q=0.1", "", "text/csv, */*"):
         response = client.get("/v1/sentences", headers={"Accept": accept})
         assert response.headers["content-type"] == "application/json", accept
-    assert (
-        client.get("/v1/sentences", headers={"Accept": "application/json;q=0.5, text/csv"})
-        .headers["content-type"]
-        .startswith("text/csv")
-    )
+    for refused in ("application/xml", "text/csv", "application/json;q=0, text/csv"):
+        body = assert_problem(client.get("/v1/sentences", headers={"Accept": refused}), 406)
+        assert "/v1/sentences.csv" in body["detail"]
 
 
 def test_csv_has_an_etag_and_answers_304(client: TestClient) -> None:
@@ -242,11 +240,9 @@ def test_csv_export_memory_stays_flat_as_rows_grow(
 )
 def test_computed_lists_export_every_item_too(client: TestClient, path: str, query: str) -> None:
     items = walk(client, f"{path}?{query}")
-    by_param = client.get(f"{path}?{query}&format=csv")
-    by_suffix = client.get(f"{path}.csv?{query}")
-    by_accept = client.get(f"{path}?{query}", headers={"Accept": "text/csv"})
-    assert by_param.content == by_suffix.content == by_accept.content
-    assert [r["id"] for r in rows(by_param.text)] == [i["id"] for i in items]
+    assert [r["id"] for r in rows(client.get(f"{path}.csv?{query}").text)] == [
+        i["id"] for i in items
+    ]
     ndjson = client.get(f"{path}.ndjson?{query}").text.splitlines()
     assert [json.loads(line)["id"] for line in ndjson] == [i["id"] for i in items]
 
@@ -259,8 +255,7 @@ def test_dispute_rows_hold_both_sides(client: TestClient) -> None:
 
 
 def test_a_refused_json_is_not_served_through_a_wildcard(client: TestClient) -> None:
-    response = client.get("/v1/regions", headers={"Accept": "application/json;q=0, */*"})
-    assert response.headers["content-type"].startswith("text/csv")
+    assert_problem(client.get("/v1/regions", headers={"Accept": "application/json;q=0, */*"}), 406)
 
 
 # Each list that offers CSV: a request with rows, and one that matches none (None: the same
@@ -281,13 +276,14 @@ CSV_LISTS: dict[str, tuple[str, str | None]] = {
 
 
 def as_csv(url: str) -> str:
-    return f"{url}{'&' if '?' in url else '?'}format=csv"
+    path, _, query = url.partition("?")
+    return f"{path}.csv?{query}" if query else f"{path}.csv"
 
 
 def test_every_list_offering_csv_is_checked_for_an_empty_export(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     offering = {
-        path
+        path.removesuffix(".csv")
         for path, methods in paths.items()
         if "text/csv" in methods["get"]["responses"]["200"].get("content", {})
     }

@@ -45,8 +45,8 @@ def test_there_are_cursor_lists_to_test() -> None:
 
 @pytest.mark.parametrize("path", CURSOR_LISTS)
 @pytest.mark.parametrize("cursor", FORGED_CURSORS)
-def test_a_forged_cursor_is_400_on_every_list(client: TestClient, path: str, cursor: str) -> None:
-    body = assert_problem(client.get(path, params={"cursor": cursor}), 400)
+def test_a_forged_cursor_is_422_on_every_list(client: TestClient, path: str, cursor: str) -> None:
+    body = assert_problem(client.get(path, params={"cursor": cursor}), 422)
     assert body["errors"][0]["parameter"] == "cursor"
 
 

@@ -51,8 +51,8 @@ def test_the_configured_maximum_page_size_applies(seeded_db: str) -> None:
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "WyJhIiwiYiJd", "bnVsbA", "!!!"])
-def test_malformed_cursor_is_400(client: TestClient, cursor: str) -> None:
-    body = assert_problem(client.get(f"/v1/sentences?cursor={cursor}"), 400)
+def test_malformed_cursor_is_422(client: TestClient, cursor: str) -> None:
+    body = assert_problem(client.get(f"/v1/sentences?cursor={cursor}"), 422)
     assert body["errors"][0]["parameter"] == "cursor"
 
 

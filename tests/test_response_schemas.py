@@ -123,7 +123,7 @@ PROBLEMS: dict[str, list[tuple[str, int]]] = {
     "sentences-get_series": [("/v1/sentences/series?measure=arrests", 422)],
     "sentences-get_sentence": [("/v1/sentences/nope", 404)],
     "sentences-cite_sentence": [("/v1/sentences/nope/cite", 404)],
-    "risks-list_risks": [("/v1/risks?region=RU-XX", 422), ("/v1/risks?cursor=WzVd", 400)],
+    "risks-list_risks": [("/v1/risks?region=RU-XX", 422), ("/v1/risks?cursor=WzVd", 422)],
     "risks-list_multipliers": [("/v1/risks/multipliers?reference=RU-ZZZ", 422)],
     "risks-get_risk": [("/v1/risks/nope", 404)],
     "risks-cite_risk": [("/v1/risks/nope/cite", 404)],
@@ -132,11 +132,27 @@ PROBLEMS: dict[str, list[tuple[str, int]]] = {
     "claims-cite_claim": [("/v1/claims/nope/cite", 404)],
     "regions-list_regions": [("/v1/regions?limit=abc", 422)],
     "regions-get_region": [("/v1/regions/nope", 404)],
-    "disputes-list_disputes": [("/v1/disputes?cursor=W3RydWVd", 400)],
+    "disputes-list_disputes": [("/v1/disputes?cursor=W3RydWVd", 422)],
     "changes-list_changes": [("/v1/changes?since=-1", 422)],
     "search-search_everything": [("/v1/search", 422), ("/v1/search?q=x&type=person", 422)],
     "export-export_package": [("/v1/export?x=1", 400)],
 }
+# Every list's CSV and NDJSON operations (the same path ending .csv / .ndjson): not JSON, and
+# refusing a bad parameter like the list itself.
+EXPORTS = {
+    "articles-list_articles": "/v1/articles",
+    "sentences-list_sentences": "/v1/sentences",
+    "risks-list_risks": "/v1/risks",
+    "risks-list_multipliers": "/v1/risks/multipliers",
+    "claims-list_claims": "/v1/claims",
+    "regions-list_regions": "/v1/regions",
+    "disputes-list_disputes": "/v1/disputes",
+    "search-search_everything": "/v1/search",
+}
+for _operation, _path in EXPORTS.items():
+    for _suffix in ("csv", "ndjson"):
+        NOT_JSON.add(f"{_operation}_{_suffix}")
+        PROBLEMS[f"{_operation}_{_suffix}"] = [(f"{_path}.{_suffix}?regoin=x", 400)]
 
 
 @cache

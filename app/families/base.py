@@ -90,6 +90,7 @@ class Family:
     facets: Mapping[str, ColumnElement[Any]]
     read_base: type[BaseModel]
     example_id: str
+    cursor_example: str = ""  # a real cursor of the list (default: the example id)
     read_model: type[BaseModel] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -104,6 +105,8 @@ class Family:
             **definitions,
         )
         object.__setattr__(self, "read_model", model)
+        if not self.cursor_example:
+            object.__setattr__(self, "cursor_example", self.example_id)
 
     # SQL
 

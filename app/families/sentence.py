@@ -118,4 +118,5 @@ SENTENCE = Family(
     facets=facets({"measure": sentences.c.measure}, sentences.c.period_start),
     read_base=RecordBase,
     example_id="mediazona-2024-03-sentences-337",
+    cursor_example="2024-03~mediazona-2024-03-sentences-337",
 )

@@ -2,40 +2,39 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import present, queries
 from app.csv_rows import ARTICLES
-from app.deps import ListOptions, SessionDep, list_options
-from app.errors import LIST_RESPONSES, NOT_FOUND, NotFound, quoted
+from app.deps import SessionDep
+from app.errors import NOT_FOUND, NotFound, quoted
 from app.families import FAMILIES
 from app.records import RecordReader, present_articles
 from app.routes.cite import add_article_cite_route
-from app.routes.listing import Listing, respond
+from app.routes.listing import Listing, add_listing
 from app.schemas.read import ArticleRead, Page
 from app.schemas.records import ArticleDetail
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
 
-@router.get("", response_model=Page[ArticleRead], responses=LIST_RESPONSES)
-def list_articles(
-    request: Request,
-    session: SessionDep,
-    options: Annotated[ListOptions, list_options(queries.ARTICLE_FACETS)],
-) -> Response:
-    """Articles by id, including stubs known only by name (``is_stub``)."""
-    listing = Listing(
+add_listing(
+    router,
+    "list_articles",
+    Listing(
         "articles",
         queries.articles_select(),
         [queries.articles.c.id],
         present_articles,
         ARTICLES,
         queries.ARTICLE_FACETS,
-    )
-    return respond(request, session, options, listing)
+    ),
+    "Articles by id, including stubs known only by name (`is_stub`).",
+    Page[ArticleRead],
+    cursor_example="dagens-2024-10-02-russian-soldiers-flee-to-the-forest",
+)
 
 
 def article_or_404(session: Session, article_id: str) -> Any:

@@ -1,18 +1,16 @@
 """/v1/disputes: every pair of records that contradict each other, both sides with sources."""
 
 from collections.abc import Sequence
-from typing import Annotated, Any, cast
+from typing import Any, cast
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
 from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
 from app.csv_rows import CsvTable
-from app.deps import ListOptions, SessionDep, list_options
-from app.errors import LIST_RESPONSES
 from app.models import RecordRelation
 from app.records import RecordReader
-from app.routes.listing import Listing, respond
+from app.routes.listing import Listing, add_listing
 from app.schemas.read import Page
 from app.schemas.records import DisputeRead
 
@@ -59,19 +57,19 @@ DISPUTES_CSV = CsvTable(
 )
 
 
-@router.get("", response_model=Page[DisputeRead], responses=LIST_RESPONSES)
-def list_disputes(
-    request: Request, session: SessionDep, options: Annotated[ListOptions, list_options()]
-) -> Response:
-    """Contradictions between records (e.g. the seed's Buryatia 33x against the BBC's 27x)."""
-    stmt = select(relations.c.record_id, relations.c.other_record_id, relations.c.note).where(
-        relations.c.relation == "contradicts"
-    )
-    listing = Listing(
+add_listing(
+    router,
+    "list_disputes",
+    Listing(
         "disputes",
-        stmt,
+        select(relations.c.record_id, relations.c.other_record_id, relations.c.note).where(
+            relations.c.relation == "contradicts"
+        ),
         [relations.c.record_id, relations.c.other_record_id],
         present_disputes,
         DISPUTES_CSV,
-    )
-    return respond(request, session, options, listing)
+    ),
+    "Contradictions between records (e.g. the seed's Buryatia 33x against the BBC's 27x).",
+    Page[DisputeRead],
+    cursor_example="dagens-buryatia-vs-moscow-death-likelihood~bbc-buryatia-tuva-multipliers",
+)

@@ -2,37 +2,45 @@
 paging, facets and formats), one record by id, and its citation."""
 
 import inspect
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from app.deps import ListOptions, SessionDep, list_options
-from app.errors import LIST_RESPONSES, NOT_FOUND
+from app.deps import CursorSpec, ListOptions, SessionDep, list_options
+from app.errors import NOT_FOUND
 from app.families import Family
+from app.negotiation import OutputFormat
+from app.pagination import cursor_pattern
 from app.routes.cite import add_record_cite_route
-from app.routes.listing import family_listing, one_record, respond
+from app.routes.listing import add_list_operations, family_listing, one_record, respond
 from app.schemas.read import Page
 
 
 def add_list_route(router: APIRouter, family: Family) -> None:
-    def list_records(
-        request: Request,
-        session: SessionDep,
-        options: Annotated[ListOptions, list_options(family.facets)],
-        conditions: Annotated[list[ColumnElement[bool]], Depends(family.filter_dependency())],
-    ) -> Response:
-        return respond(request, session, options, family_listing(family, conditions))
+    """The family's list as a JSON page, and as CSV and NDJSON (``.csv``, ``.ndjson``)."""
+    cursor = CursorSpec(cursor_pattern(family.order), family.cursor_example)
+    filters = family.filter_dependency()
 
-    router.add_api_route(
-        "",
-        list_records,
-        methods=["GET"],
-        name=f"list_{family.path}",
-        description=family.list_doc,
-        response_model=Page[family.read_model],  # type: ignore[name-defined]
-        responses=LIST_RESPONSES,
+    def endpoint(output: OutputFormat) -> Callable[..., Response]:
+        def list_records(
+            request: Request,
+            session: SessionDep,
+            options: Annotated[ListOptions, list_options(output, family.facets, cursor)],
+            conditions: Annotated[list[ColumnElement[bool]], Depends(filters)],
+        ) -> Response:
+            return respond(request, session, options, family_listing(family, conditions))
+
+        return list_records
+
+    add_list_operations(
+        router,
+        f"list_{family.path}",
+        endpoint,
+        family.list_doc,
+        Page[family.read_model],  # type: ignore[name-defined]
     )
 
 

@@ -2,26 +2,31 @@
 asked), or every matching row as CSV / NDJSON, rendered a batch at a time into a spooled file
 (memory stays flat) and streamed from it once complete, with its ETag."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import ColumnElement, Row
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from app import present, queries
 from app.csv_rows import CsvTable, record_table
-from app.deps import FormatOptions, ListOptions
-from app.errors import NotFound, quoted
+from app.deps import CursorSpec, ListOptions, SessionDep, list_options
+from app.errors import LIST_ERRORS, LIST_RESPONSES, NotFound, quoted
 from app.families import Family
 from app.links import public_request_url
 from app.negotiation import MEDIA_TYPES, OutputFormat
-from app.pagination import AnySelect, PageRequest, encode_cursor, next_url, paginate
+from app.pagination import (
+    AnySelect,
+    PageRequest,
+    cursor_pattern,
+    encode_cursor,
+    next_url,
+    paginate,
+)
 from app.records import RecordReader
 from app.spool import BATCH, write_export
 
@@ -42,6 +47,68 @@ class Listing:
     @property
     def keys(self) -> list[str]:
         return [column.name for column in self.order]
+
+
+def export_responses(output: OutputFormat) -> dict[int | str, dict[str, Any]]:
+    """What a CSV or NDJSON operation answers: every matching row in one media type."""
+    what = "CSV, one row per item, with a header" if output is OutputFormat.csv else "NDJSON"
+    media = MEDIA_TYPES[output].split(";")[0]
+    return {
+        200: {
+            "description": f"Every matching item as {what}, streamed.",
+            "content": {media: {"schema": {"type": "string"}}},
+        },
+        **LIST_ERRORS,
+    }
+
+
+def add_list_operations(
+    router: APIRouter,
+    name: str,
+    endpoint: Callable[[OutputFormat], Callable[..., Response]],
+    description: str,
+    response_model: Any,
+    path: str = "",
+) -> None:
+    """One list as three operations, each with one media type: ``path`` answers a JSON page,
+    ``path.csv`` and ``path.ndjson`` every matching item. Separate operations keep a generated
+    client's JSON type exact (a JSON operation that might answer CSV would type as a union)."""
+    for output in OutputFormat:
+        json = output is OutputFormat.json
+        router.add_api_route(
+            path if json else f"{path}.{output.value}",
+            endpoint(output),
+            methods=["GET"],
+            name=name if json else f"{name}_{output.value}",
+            description=description if json else f"{description} As {output.value.upper()}.",
+            response_model=response_model if json else None,
+            response_class=JSONResponse if json else Response,
+            responses=LIST_RESPONSES if json else export_responses(output),
+        )
+
+
+def add_listing(
+    router: APIRouter,
+    name: str,
+    listing: "Listing",
+    description: str,
+    response_model: Any,
+    cursor_example: str,
+) -> None:
+    """A list without filters of its own (articles, regions, disputes) as its three operations."""
+    cursor = CursorSpec(cursor_pattern(listing.order), cursor_example)
+
+    def endpoint(output: OutputFormat) -> Callable[..., Response]:
+        def list_items(
+            request: Request,
+            session: SessionDep,
+            options: Annotated[ListOptions, list_options(output, listing.facets, cursor)],
+        ) -> Response:
+            return respond(request, session, options, listing)
+
+        return list_items
+
+    add_list_operations(router, name, endpoint, description, response_model)
 
 
 def family_listing(family: Family, conditions: Sequence[ColumnElement[bool]]) -> Listing:
@@ -73,7 +140,7 @@ def respond(request: Request, session: Session, options: ListOptions, listing: L
 
 
 def respond_items(
-    items: list[dict[str, Any]], options: FormatOptions, name: str, table: CsvTable
+    items: list[dict[str, Any]], options: ListOptions, name: str, table: CsvTable
 ) -> Response:
     """A computed, unpaginated list: JSON ``{"data", "next": null}``, CSV or NDJSON."""
     if options.output is OutputFormat.json:

@@ -2,15 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Response
 
 from app import present, queries
 from app.csv_rows import as_is
-from app.deps import ListOptions, SessionDep, list_options
-from app.errors import LIST_RESPONSES, NOT_FOUND, NotFound, quoted
+from app.deps import SessionDep
+from app.errors import NOT_FOUND, NotFound, quoted
 from app.queries import records, risks
 from app.records import RecordReader
-from app.routes.listing import Listing, respond
+from app.routes.listing import Listing, add_listing
 from app.schemas.read import Page, RegionRead
 from app.schemas.records import RegionDetail
 
@@ -19,19 +19,20 @@ router = APIRouter(prefix="/regions", tags=["regions"])
 REGIONS_CSV = as_is(RegionRead.model_fields)
 
 
-@router.get("", response_model=Page[RegionRead], responses=LIST_RESPONSES)
-def list_regions(
-    request: Request, session: SessionDep, options: Annotated[ListOptions, list_options()]
-) -> Response:
-    """Federal subjects by ISO 3166-2 code, with English and Russian names."""
-    listing = Listing(
+add_listing(
+    router,
+    "list_regions",
+    Listing(
         "regions",
         queries.regions_select(),
         [queries.regions.c.code],
         lambda _session, rows: [present.region(row) for row in rows],
         REGIONS_CSV,
-    )
-    return respond(request, session, options, listing)
+    ),
+    "Federal subjects by ISO 3166-2 code, with English and Russian names.",
+    Page[RegionRead],
+    cursor_example="RU-BU",
+)
 
 
 @router.get("/{code}", response_model=RegionDetail, responses=NOT_FOUND)

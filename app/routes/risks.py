@@ -1,21 +1,24 @@
 """/v1/risks: regional risk multipliers and regional rates."""
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import Session
 
 from app.analysis import derive_multipliers
 from app.csv_rows import record_table
-from app.deps import FormatDep, SessionDep, region_query
-from app.errors import LIST_RESPONSES
+from app.deps import ListOptions, SessionDep, list_options, region_query
 from app.families import RISK
+from app.negotiation import OutputFormat
 from app.queries import records, risks
 from app.records import RecordReader
 from app.regions import known_region
 from app.routes.family import add_list_route, add_record_routes
-from app.routes.listing import respond_items
+from app.routes.listing import add_list_operations, respond_items
 from app.schemas.read import Page
 from app.schemas.records import MultiplierRead
+from app.vocab import TEXT_PATTERN
 
 router = APIRouter(prefix="/risks", tags=["risks"])
 add_list_route(router, RISK)
@@ -23,30 +26,34 @@ add_list_route(router, RISK)
 MULTIPLIERS_CSV = record_table(RISK, extra=("formula",))
 
 
-@router.get("/multipliers", response_model=Page[MultiplierRead], responses=LIST_RESPONSES)
-def list_multipliers(
-    session: SessionDep,
-    output: FormatDep,
-    reference: Annotated[
-        str, region_query("ISO 3166-2 code of the reference region (RU-MOW for Moscow).")
-    ],
-    region: Annotated[str | None, region_query("Only multipliers for this region.")] = None,
-    metric: Annotated[
-        str | None,
-        Query(
-            max_length=60,
-            description="Only this multiplier metric, e.g. war_death_rate.",
-            examples=["war_death_rate"],
-        ),
-    ] = None,
-) -> Response:
-    """Stated multipliers and ones derived from regional rates, side by side (not paginated).
+def _multipliers(output: OutputFormat) -> Callable[..., Response]:
+    def list_multipliers(
+        session: SessionDep,
+        options: Annotated[ListOptions, list_options(output)],
+        reference: Annotated[
+            str, region_query("ISO 3166-2 code of the reference region (RU-MOW for Moscow).")
+        ],
+        region: Annotated[str | None, region_query("Only multipliers for this region.")] = None,
+        metric: Annotated[
+            str | None,
+            Query(
+                max_length=60,
+                pattern=TEXT_PATTERN,
+                description="Only this multiplier metric, e.g. war_death_rate.",
+                examples=["war_death_rate"],
+            ),
+        ] = None,
+    ) -> Response:
+        items = multipliers(session, known_region(reference, "reference"), region, metric)
+        return respond_items(items, options, "multipliers", MULTIPLIERS_CSV)
 
-    A derived multiplier divides two rates of the same metric from the same article and as-of
-    month, never mixing sources or dates; it carries ``derived: true``, the formula and both
-    input records with their sources.
-    """
-    reference = known_region(reference, "reference")
+    return list_multipliers
+
+
+def multipliers(
+    session: Session, reference: str, region: str | None, metric: str | None
+) -> list[dict[str, Any]]:
+    """Stated multipliers against ``reference`` beside those derived from regional rates."""
     stated_where = [
         risks.c.risk_type == "multiplier",
         risks.c.reference_region_code == reference,
@@ -63,7 +70,19 @@ def list_multipliers(
     if metric is not None:
         items = [item for item in items if item["metric"] == metric]
     items.sort(key=lambda item: (item["region"]["code"], item["derived"], item["id"]))
-    return respond_items(items, output, "multipliers", MULTIPLIERS_CSV)
+    return items
 
+
+add_list_operations(
+    router,
+    "list_multipliers",
+    _multipliers,
+    "Stated multipliers and ones derived from regional rates, side by side (not paginated). "
+    "A derived multiplier divides two rates of the same metric from the same article and "
+    "as-of month, never mixing sources or dates; it carries `derived: true`, the formula and "
+    "both input records with their sources.",
+    Page[MultiplierRead],
+    path="/multipliers",
+)
 
 add_record_routes(router, RISK)

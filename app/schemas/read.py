@@ -120,13 +120,22 @@ class ArticleRef(Schema):
     language: str | None = Field(examples=["en"])
 
 
+class SourceArticle(ArticleRef):
+    """The article a record's quote comes from: always a published one, with its URL."""
+
+    url: str = Field(description="Where the article was published.")
+
+
+RecordKind = Literal["sentence", "risk", "claim"]
+
+
 class SourceRef(Schema):
     """Evidence: the verbatim quote in an article that supports the record."""
 
-    article: ArticleRef
+    article: SourceArticle
     quote: str = Field(description="Verbatim text of the article (original language).")
     quote_en: str | None = Field(description="English gloss when the quote is not in English.")
-    text_fragment_url: str | None = Field(
+    text_fragment_url: str = Field(
         description="The article URL with a text fragment (#:~:text=start,end) that opens the "
         "page scrolled to the quote, in browsers that support it."
     )
@@ -150,12 +159,12 @@ class RelatedRecord(Schema):
     """The record at the other end of a relation, with its first source."""
 
     id: str
-    kind: str = Field(examples=["sentence"])
+    kind: RecordKind = Field(examples=["sentence"])
     value: float | None
     value_qualifier: ValueQualifier | None
     rank: Rank
     note: str | None = Field(description="Why the two records relate (from the research notes).")
-    article: ArticleRef
+    article: SourceArticle
     citation: str
 
 

@@ -60,7 +60,7 @@ class ChangeEntry(Schema):
     """One entity's latest change: an upsert with its current representation, or a tombstone."""
 
     token: str = Field(description="Resume after this entry with ?since=<token>.")
-    type: str | None = Field(
+    type: Literal["sentence", "risk", "claim", "article"] | None = Field(
         description="sentence, risk, claim or article (null for a removed record whose family "
         "is no longer known).",
         examples=["sentence"],
