@@ -31,13 +31,13 @@ test: install
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff format --check app tests bench migrations/env.py
-	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench clients/python migrations/env.py
+	$(BIN)/ruff check app tests bench clients/python
 	$(BIN)/mypy app tests bench
 
 fmt: install
-	$(BIN)/ruff format app tests bench migrations/env.py
-	$(BIN)/ruff check --fix app tests bench
+	$(BIN)/ruff format app tests bench clients/python migrations/env.py
+	$(BIN)/ruff check --fix app tests bench clients/python
 
 check: lint test
 
