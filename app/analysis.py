@@ -7,10 +7,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-# A rate metric and the multiplier metric its ratio gives.
+from app.vocab import Metric, Unit
+
+# A rate metric and the multiplier metric its ratio gives (a rate of another metric gives none:
+# every metric served is in the vocabulary, with its label).
 RATIO_OF_RATE = {
-    "war_deaths_per_10000_men": "war_death_rate",
-    "war_deaths_percent_of_residents": "war_death_rate",
+    "war_deaths_per_10000_men": Metric.war_death_rate,
+    "war_deaths_percent_of_residents": Metric.war_death_rate,
 }
 RANK_ORDER = {"preferred": 0, "normal": 1}
 
@@ -42,6 +45,7 @@ def derive_multipliers(
             rate["region"] is not None
             and rate["value"] is not None
             and rate["rank"] != "deprecated"
+            and rate["metric"] in RATIO_OF_RATE
         ):
             groups[(_first_article(rate), rate["metric"], rate["as_of"])].append(rate)
     derived: list[dict[str, Any]] = []
@@ -63,6 +67,7 @@ def _multiplier(
     ratio = rate["value"] / base["value"]
     formula = f"{rate['value']:g} / {base['value']:g} = {ratio:.2f}"
     unit = rate["unit"] or metric
+    derived_metric = RATIO_OF_RATE[metric]
     sources = rate["sources"] + [s for s in base["sources"] if s not in rate["sources"]]
     notes = [r["uncertainty_note"] for r in (rate, base) if r["uncertain"]]
     return {
@@ -70,15 +75,16 @@ def _multiplier(
         f"{article_id}-{as_of or 'undated'}".lower(),
         "kind": "risk",
         "statement": (
-            f"Derived: {rate['region']['name_en']} {rate['value']:g} vs "
-            f"{base['region']['name_en']} {base['value']:g} {unit}"
+            f"Derived: {rate['region']['name']} {rate['value']:g} vs "
+            f"{base['region']['name']} {base['value']:g} {unit}"
             f"{f' ({as_of})' if as_of else ''}: {ratio:.1f} times."
         ),
         "value": round(ratio, 2),
         "value_low": None,
         "value_high": None,
         "value_qualifier": "approximate",
-        "unit": "times",
+        "unit": Unit.times.value,
+        "unit_label": Unit.times.label,
         "region": rate["region"],
         "rank": "normal",
         "rank_reason": None,
@@ -96,11 +102,13 @@ def _multiplier(
         "created_at": max(rate["created_at"], base["created_at"]),
         "updated_at": max(rate["updated_at"], base["updated_at"]),
         "risk_type": "multiplier",
-        "metric": RATIO_OF_RATE.get(metric, f"{metric}_ratio"),
+        "metric": derived_metric.value,
+        "metric_label": derived_metric.label,
         "reference_region": base["region"],
         "reference_label": None,
         "as_of": as_of,
         "as_of_precision": rate["as_of_precision"],
+        "as_of_label": rate["as_of_label"],
         "formula": formula,
         "inputs": [rate, base],
     }

@@ -50,8 +50,9 @@ RECORD_COLUMNS = [
     "value_high",
     "value_qualifier",
     "unit",
+    "unit_label",
     "region_code",
-    "region_name_en",
+    "region_name",
     "region_name_ru",
     "rank",
     "rank_reason",
@@ -81,7 +82,7 @@ def _record(item: dict[str, Any]) -> dict[str, Any]:
     shown = {name: item.get(name) for name in RECORD_COLUMNS}
     return shown | {
         "region_code": region.get("code"),
-        "region_name_en": region.get("name_en"),
+        "region_name": region.get("name"),
         "region_name_ru": region.get("name_ru"),
         "corroborated_by": joined(r["id"] for r in item["corroborated_by"]),
         "contradicted_by": joined(r["id"] for r in item["contradicted_by"]),

@@ -38,8 +38,8 @@ class Region(Base):
     __tablename__ = "regions"
 
     code: Mapped[str] = mapped_column(String(8), primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
-    name_en: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(120))  # English, as people write it: Buryatia
+    name_iso: Mapped[str] = mapped_column(String(120))  # ISO 3166-2: Buryatiya, Respublika
     name_ru: Mapped[str] = mapped_column(String(120))
     type: Mapped[str] = mapped_column(String(40))
 
@@ -203,6 +203,7 @@ class Claim(Record):
     id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), primary_key=True)
     claim_kind: Mapped[str] = mapped_column(String(12), index=True)
     metric: Mapped[str | None] = mapped_column(String(60))
+    rate_basis: Mapped[str | None] = mapped_column(String(20))  # a rate: "71 requests a day"
     speaker_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
     organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
     period_start: Mapped[date | None]

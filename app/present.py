@@ -14,6 +14,7 @@ from sqlalchemy import Row
 
 from app.citations import citation_text, text_fragment_url
 from app.provenance import CitationGraph
+from app.vocab import Unit, label, whole
 
 
 def published_iso(value: datetime | None, precision: str | None) -> str | None:
@@ -32,6 +33,35 @@ def published_iso(value: datetime | None, precision: str | None) -> str | None:
 
 def month(value: date | None) -> str | None:
     return value.strftime("%Y-%m") if value is not None else None
+
+
+# English month names, not the process locale's (strftime's %b would follow it).
+MONTHS = (
+    *("January", "February", "March", "April", "May", "June"),
+    *("July", "August", "September", "October", "November", "December"),
+)
+DASH = "\u2013"  # en dash, as in "Jan–Jul 2024"
+
+
+def period_label(
+    start: date | None, end: date | None = None, precision: str | None = None
+) -> str | None:
+    """A period in words, as short as its months allow: "March 2024" (one month), "2024" (a
+    whole year), "Jan–Jul 2024" (within a year), "2022–2023" (whole years), "Sep 2022 – May
+    2025". ``end`` defaults to ``start`` (a single month such as a risk's as_of); ``precision``
+    "year" means the source gives only the year."""
+    if start is None:
+        return None
+    end = end or start
+    if precision == "year" or (start.month == 1 and end.month == 12):
+        years = (start.year, end.year)
+        return str(start.year) if years[0] == years[1] else f"{years[0]}{DASH}{years[1]}"
+    if start == end:
+        return f"{MONTHS[start.month - 1]} {start.year}"
+    first, last = MONTHS[start.month - 1][:3], MONTHS[end.month - 1][:3]
+    if start.year == end.year:
+        return f"{first}{DASH}{last} {end.year}"
+    return f"{first} {start.year} {DASH} {last} {end.year}"
 
 
 def article_ref(row: Any, id_field: str = "id") -> dict[str, Any]:
@@ -67,7 +97,7 @@ def region_ref(row: Any, prefix: str) -> dict[str, Any] | None:
     return {
         "code": code,
         "name": getattr(row, f"{prefix}_name"),
-        "name_en": getattr(row, f"{prefix}_name_en"),
+        "name_iso": getattr(row, f"{prefix}_name_iso"),
         "name_ru": getattr(row, f"{prefix}_name_ru"),
     }
 
@@ -99,7 +129,7 @@ def related(row: Row[Any], context: RecordContext) -> dict[str, Any]:
     return {
         "id": row.other_id,
         "kind": row.other_kind,
-        "value": row.other_value,
+        "value": whole(row.other_value, row.other_unit),
         "value_qualifier": row.other_value_qualifier,
         "rank": row.other_rank,
         "note": row.note,
@@ -118,11 +148,12 @@ def record(row: Row[Any], context: RecordContext) -> dict[str, Any]:
         "id": row.id,
         "kind": row.kind,
         "statement": row.statement,
-        "value": row.value,
-        "value_low": row.value_low,
-        "value_high": row.value_high,
+        "value": whole(row.value, row.unit),
+        "value_low": whole(row.value_low, row.unit),
+        "value_high": whole(row.value_high, row.unit),
         "value_qualifier": row.value_qualifier,
         "unit": row.unit,
+        "unit_label": label(Unit, row.unit),
         "region": region_ref(row, "region"),
         "rank": row.rank,
         "rank_reason": row.rank_reason,
@@ -176,7 +207,7 @@ def region(row: Row[Any]) -> dict[str, Any]:
     return {
         "code": row.code,
         "name": row.name,
-        "name_en": row.name_en,
+        "name_iso": row.name_iso,
         "name_ru": row.name_ru,
         "type": row.type,
     }

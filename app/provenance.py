@@ -41,6 +41,7 @@ def _side(forward: bool) -> Any:
             relations.c.note,
             records.c.kind.label("other_kind"),
             records.c.value.label("other_value"),
+            records.c.unit.label("other_unit"),  # a count's value is shown as an integer
             records.c.value_qualifier.label("other_value_qualifier"),
             records.c.rank.label("other_rank"),
             *ARTICLE_REF_COLUMNS,

@@ -163,7 +163,7 @@ def citations_for(session: Session, article_ids: Sequence[str]) -> list[Row[Any]
 
 def regions_select(code: str | None = None) -> AnySelect:
     stmt: AnySelect = select(
-        regions.c.code, regions.c.name, regions.c.name_en, regions.c.name_ru, regions.c.type
+        regions.c.code, regions.c.name, regions.c.name_iso, regions.c.name_ru, regions.c.type
     )
     return stmt if code is None else stmt.where(regions.c.code == code)
 

@@ -11,8 +11,8 @@ import pycountry
 @dataclass(frozen=True)
 class RegionInfo:
     code: str
-    name: str  # the ISO 3166-2 name (romanised Russian), as pycountry gives it
-    name_en: str
+    name: str  # the readable English name ("Buryatia", "Moscow Oblast")
+    name_iso: str  # the ISO 3166-2 name (romanised Russian), as pycountry gives it
     name_ru: str
     type: str
 
@@ -51,8 +51,8 @@ def russian_regions() -> dict[str, RegionInfo]:
         russian = _other_names(names, "rus")
         regions[sub.code] = RegionInfo(
             code=sub.code,
-            name=sub.name,
-            name_en=_english_name(english[0], sub.type) if english else sub.name,
+            name=_english_name(english[0], sub.type) if english else sub.name,
+            name_iso=sub.name,
             name_ru=russian[0] if russian else sub.name,
             type=sub.type,
         )

@@ -86,7 +86,7 @@ def _add(session: Session, rows: list[dict[str, Any]]) -> None:
 def _region_names(region: Region | None) -> list[str]:
     if region is None:
         return []
-    return [region.code, region.name, region.name_en, region.name_ru]
+    return [region.code, region.name, region.name_iso, region.name_ru]
 
 
 def index_records(session: Session, record_ids: Iterable[str]) -> None:

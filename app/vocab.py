@@ -1,23 +1,85 @@
 """Controlled vocabularies. Each value is documented because it ends up in the OpenAPI schema and
-in the data package: a figure is only comparable with another of the same measure and basis."""
+in the data package: a figure is only comparable with another of the same measure and basis.
+
+The vocabularies a reader sees on a record (measure, metric, unit, claim kind) carry a human
+label beside each value, here and nowhere else: ``Measure.sentences.label`` is what the API
+shows as ``measure_label``."""
 
 from enum import StrEnum
+from typing import Self
 
 
-class Measure(StrEnum):
+class Labelled(StrEnum):
+    """A vocabulary whose members carry a label: ``member = "value", "Label"``."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+def label(vocabulary: type[Labelled], value: str | None) -> str | None:
+    """The label of ``value`` (a stored string) in ``vocabulary``; None for no value."""
+    return None if value is None else vocabulary(value).label
+
+
+class Measure(Labelled):
     """What a court statistic counts. Never mix two measures in one series."""
 
-    cases_received = "cases_received"  # criminal cases received by (military) courts
-    cases_heard = "cases_heard"  # cases heard / considered by courts in the period
-    sentences = "sentences"  # sentences (verdicts) handed down
-    persons_convicted = "persons_convicted"
-    persons_charged = "persons_charged"
+    # criminal cases received by (military) courts
+    cases_received = "cases_received", "Cases received by courts"
+    cases_heard = "cases_heard", "Cases heard by courts"  # heard / considered in the period
+    sentences = "sentences", "Sentences handed down"  # sentences (verdicts) handed down
+    persons_convicted = "persons_convicted", "Persons convicted"
+    persons_charged = "persons_charged", "Persons charged"
+    # Judicial Department of the Supreme Court
     official_cases_considered = (
-        "official_cases_considered"  # Judicial Department of the Supreme Court
+        "official_cases_considered",
+        "Cases considered (Judicial Department, official)",
     )
     official_persons_convicted = (
-        "official_persons_convicted"  # Judicial Department of the Supreme Court
+        "official_persons_convicted",
+        "Persons convicted (Judicial Department, official)",
     )
+
+
+class Unit(Labelled):
+    """What one of a record's value is. A measure or metric has one unit; how the value relates
+    to its period (per day, per month, in total) is ``rate_basis``, not part of the unit. A count
+    is served as an integer when its value is whole (an average of a count may not be)."""
+
+    # A number of things (served as an integer), not a share, ratio or rate. Not ``count``: that
+    # would hide ``str.count`` on every value.
+    is_count: bool
+
+    def __new__(cls, value: str, label: str = "", is_count: bool = False) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.is_count = is_count
+        return member
+
+    cases = "cases", "criminal cases", True
+    sentences = "sentences", "sentences (verdicts) handed down", True
+    people = "people", "people", True  # persons charged or convicted, deserters, residents, ...
+    deaths = "deaths", "deaths", True  # war deaths (named, verified or estimated: see the metric)
+    requests = "requests", "requests for help", True
+    decisions = "decisions", "court decisions published", True
+    stories = "stories", "published stories", True
+    percent = "percent", "percent"  # of what: the metric says
+    times = "times", "times (a multiplier)"  # against what: the reference or the metric says
+    deaths_per_10000_men = "deaths_per_10000_men", "deaths per 10,000 men"
+
+
+def whole(value: float | None, unit: str | None) -> float | int | None:
+    """``value`` as an integer when ``unit`` is a count and the value is whole (684, not
+    684.0); otherwise unchanged. The one place the API decides how a number is shown."""
+    if value is not None and unit is not None and Unit(unit).is_count and value.is_integer():
+        return int(value)
+    return value
 
 
 class RateBasis(StrEnum):
@@ -49,11 +111,92 @@ class Rank(StrEnum):
     deprecated = "deprecated"  # kept so it can be looked up, hidden from lists by default
 
 
-class ClaimKind(StrEnum):
-    statistic = "statistic"
-    quote = "quote"
-    event = "event"
-    assessment = "assessment"
+class ClaimKind(Labelled):
+    """What a claim is."""
+
+    statistic = "statistic", "Statistic"  # a figure
+    quote = "quote", "Quotation"  # what someone said, in their words
+    event = "event", "Event"  # something that happened
+    assessment = "assessment", "Assessment"  # a judgement: a record, a trend, a comparison
+
+
+class Metric(Labelled):
+    """What a regional risk or a numeric claim measures. The seed names a closed set, so it is a
+    vocabulary: a new metric is added here, with its label, before a seed file can use it."""
+
+    awol_cases_by_region = "awol_cases_by_region", "AWOL cases (Art. 337) by region"
+    awol_cases_ratio_to_earlier_year = (
+        "awol_cases_ratio_to_earlier_year",
+        "AWOL cases (Art. 337) against an earlier year",
+    )
+    convictions_servicemen_all_crimes = (
+        "convictions_servicemen_all_crimes",
+        "Servicemen convicted of any crime",
+    )
+    court_decisions_published = "court_decisions_published", "Court decisions published"
+    deserters_abroad = "deserters_abroad", "Deserters abroad"
+    deserters_counselled = "deserters_counselled", "Deserters counselled"
+    deserters_estimated = "deserters_estimated", "Deserters (estimate)"
+    deserters_helped = "deserters_helped", "Deserters helped"
+    desertion_attempts_recorded = "desertion_attempts_recorded", "Desertion attempts recorded"
+    desertion_cases_ratio_to_earlier_year = (
+        "desertion_cases_ratio_to_earlier_year",
+        "Desertion cases (Art. 338) against an earlier year",
+    )
+    desertion_requests = "desertion_requests", "Requests for help with desertion"
+    military_service_cases_ratio_to_earlier_period = (
+        "military_service_cases_ratio_to_earlier_period",
+        "Military-service cases against an earlier period",
+    )
+    military_service_cases_ratio_to_earlier_year = (
+        "military_service_cases_ratio_to_earlier_year",
+        "Military-service cases against an earlier year",
+    )
+    mobilisation_rate = "mobilisation_rate", "Mobilisation rate"
+    people_helped_avoid_army = "people_helped_avoid_army", "People helped to avoid the army"
+    people_helped_total = "people_helped_total", "People helped (all kinds of help)"
+    population = "population", "Population"
+    requests_for_help = "requests_for_help", "Requests for help"
+    share_awol_of_military_service_cases = (
+        "share_awol_of_military_service_cases",
+        "Share of military-service cases that are AWOL",
+    )
+    share_custodial_sentences_contract = (
+        "share_custodial_sentences_contract",
+        "Share of contract soldiers' sentences that are custodial",
+    )
+    share_custodial_sentences_mobilised = (
+        "share_custodial_sentences_mobilised",
+        "Share of mobilised soldiers' sentences that are custodial",
+    )
+    share_of_national_population = "share_of_national_population", "Share of Russia's population"
+    share_of_regional_war_deaths_ethnic_minorities = (
+        "share_of_regional_war_deaths_ethnic_minorities",
+        "Share of a region's war deaths from ethnic minorities",
+    )
+    share_of_war_deaths = "share_of_war_deaths", "Share of Russia's war deaths"
+    share_of_war_deaths_rural_small_towns = (
+        "share_of_war_deaths_rural_small_towns",
+        "Share of war deaths from rural areas and small towns",
+    )
+    share_stayed_in_russia = "share_stayed_in_russia", "Share of deserters who stayed in Russia"
+    share_went_abroad = "share_went_abroad", "Share of deserters who went abroad"
+    suspended_sentences_among_published = (
+        "suspended_sentences_among_published",
+        "Suspended sentences among published decisions",
+    )
+    war_death_rate = "war_death_rate", "War death rate"
+    war_deaths_estimated_national = (
+        "war_deaths_estimated_national",
+        "War deaths in Russia (estimate)",
+    )
+    war_deaths_named = "war_deaths_named", "War deaths known by name"
+    war_deaths_named_national = "war_deaths_named_national", "War deaths in Russia known by name"
+    war_deaths_per_10000_men = "war_deaths_per_10000_men", "War deaths per 10,000 men"
+    war_deaths_percent_of_residents = (
+        "war_deaths_percent_of_residents",
+        "War deaths as a percentage of residents",
+    )
 
 
 class RiskType(StrEnum):

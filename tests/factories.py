@@ -49,7 +49,7 @@ def make_rate(
         "region": region,
         "value": value,
         "value_qualifier": "exact",
-        "unit": "deaths per 10,000 men",
+        "unit": "deaths_per_10000_men",
         "as_of": as_of,
         "as_of_precision": "month",
         "evidence": [{"quote": f"{region}: {value:g} per 10,000"}],

@@ -43,7 +43,10 @@ def test_regions_are_every_iso_subdivision_of_russia(client: TestClient) -> None
     by_code = {r["code"]: r for r in items}
     assert by_code["RU-BU"]["name_ru"] == "Республика Бурятия"
     assert by_code["RU-MOW"]["name_ru"] == "Москва"
-    assert by_code["RU-MOS"]["name_en"] == "Moscow Oblast"
+    assert by_code["RU-MOS"]["name"] == "Moscow Oblast"
+    # The readable English name is the name; the ISO romanisation is beside it.
+    assert by_code["RU-BU"]["name"] == "Buryatia"
+    assert by_code["RU-BU"]["name_iso"] == "Buryatiya, Respublika"
 
 
 def test_region_detail_lists_records_as_region_and_as_reference(client: TestClient) -> None:

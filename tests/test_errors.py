@@ -33,7 +33,7 @@ def test_unknown_query_parameter_is_400_naming_the_accepted_ones(
         ("/v1/sentences?region=Buryatia", 422, "region"),
         ("/v1/risks?region=RU-XX", 422, "region"),
         ("/v1/risks?reference=RU-ZZZ", 422, "reference"),
-        ("/v1/claims?kind=rumour", 422, "kind"),
+        ("/v1/claims?claim_kind=rumour", 422, "claim_kind"),
         ("/v1/claims?limit=abc", 422, "limit"),
         ("/v1/claims?include_deprecated=maybe", 422, "include_deprecated"),
     ],

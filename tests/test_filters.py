@@ -97,7 +97,7 @@ def test_claims_by_speaker_kind_and_article(client: TestClient) -> None:
     got = {i["id"] for i in walk(client, "/v1/claims?speaker=grigory-sverdlin")}
     assert got == {c.id for _, c in claims if c.speaker == "grigory-sverdlin"}
     assert len(got) >= 2
-    got = {i["id"] for i in walk(client, "/v1/claims?kind=event")}
+    got = {i["id"] for i in walk(client, "/v1/claims?claim_kind=event")}
     assert got == {c.id for _, c in claims if c.claim_kind.value == "event"}
     article = "dagens-2024-10-02-russian-soldiers-flee-to-the-forest"
     got = {i["id"] for i in walk(client, f"/v1/claims?article={article}")}

@@ -355,7 +355,11 @@ def target(empty_db: str, session_for: Callable[[str], Any]) -> str:
     session = session_for(empty_db)
     session.add(
         Region(
-            code="RU-BU", name="Buryatia", name_en="Buryatia", name_ru="Бурятия", type="republic"
+            code="RU-BU",
+            name="Buryatia",
+            name_iso="Buryatiya, Respublika",
+            name_ru="Бурятия",
+            type="republic",
         )
     )
     session.commit()

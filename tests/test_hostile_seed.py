@@ -180,10 +180,16 @@ CASES: list[tuple[str, Callable[[Path], None], str, list[str]]] = [
         ["article: field url", "control characters"],
     ),
     (
-        "unit-longer-than-its-column",
-        change_data(_set("risks.0.unit", "u" * 81), ACTUALNO),
+        "unit-not-in-the-vocabulary",
+        change_data(_set("risks.0.unit", "percent of residents"), ACTUALNO),
         f"{ACTUALNO}.yaml",
-        ["record actualno-buryatia-percent-residents-dead", "field unit", "80 characters"],
+        ["record actualno-buryatia-percent-residents-dead", "field unit", "'percent', 'times'"],
+    ),
+    (
+        "two-units-in-one-metric",
+        change_data(_set("risks.0.unit", "people"), ACTUALNO),
+        f"{ACTUALNO}.yaml",
+        ["actualno-buryatia-percent-residents-dead", "field unit", "one metric has one unit"],
     ),
     (
         "not-a-number",

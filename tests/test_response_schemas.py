@@ -95,9 +95,9 @@ REQUESTS: dict[str, list[str]] = {
     "claims-list_claims": [
         "/v1/claims",
         "/v1/claims?limit=3",
-        f"/v1/claims?speaker={a_speaker()}&kind=statistic&include_deprecated=true",
+        f"/v1/claims?speaker={a_speaker()}&claim_kind=statistic&include_deprecated=true",
         f"/v1/claims?article={an_article()}",
-        "/v1/claims?facet=region&facet=kind&facet=publisher&facet=year",
+        "/v1/claims?facet=region&facet=claim_kind&facet=publisher&facet=year",
     ],
     "claims-get_claim": [f"/v1/claims/{first_id('claim')}"],
     "regions-list_regions": ["/v1/regions", "/v1/regions?limit=5"],
@@ -127,7 +127,7 @@ PROBLEMS: dict[str, list[tuple[str, int]]] = {
     "risks-list_multipliers": [("/v1/risks/multipliers?reference=RU-ZZZ", 422)],
     "risks-get_risk": [("/v1/risks/nope", 404)],
     "risks-cite_risk": [("/v1/risks/nope/cite", 404)],
-    "claims-list_claims": [("/v1/claims?kind=rumour", 422)],
+    "claims-list_claims": [("/v1/claims?claim_kind=rumour", 422)],
     "claims-get_claim": [("/v1/claims/nope", 404)],
     "claims-cite_claim": [("/v1/claims/nope/cite", 404)],
     "regions-list_regions": [("/v1/regions?limit=abc", 422)],
@@ -249,7 +249,7 @@ def test_the_check_catches_a_field_served_but_not_declared_or_declared_but_missi
     region = {
         "code": "RU-BU",
         "name": "Buryatia",
-        "name_en": "Buryatia",
+        "name_iso": "Buryatiya, Respublika",
         "name_ru": "Бурятия",
         "type": "republic",
     }

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, FromClause, Row, Table, select
 from sqlalchemy.orm import Session
 
 from app.pagination import AnySelect
+from app.vocab import Labelled, label
 
 
 def plain(value: Any) -> Any:
@@ -53,6 +54,27 @@ class Field:
     csv: Csv | None = None
     # The table columns the loader writes for this field, from the validated input model.
     store: Callable[[Any], Mapping[str, Any]] | None = None
+
+
+def shown(
+    name: str, type_: Any, doc: str, present: Callable[[Row[Any]], Any], example: Any = None
+) -> Field:
+    """A field computed, when shown, from columns other fields select (a label): it selects
+    and stores nothing of its own, and its CSV column comes with it."""
+    return Field(
+        name, type_, doc, example=example, columns=(), present=present, store=lambda _model: {}
+    )
+
+
+def label_field(of: str, vocabulary: type[Labelled], example: str, optional: bool = False) -> Field:
+    """``{of}_label``: the human label of the field ``of``, from its vocabulary (app.vocab)."""
+    return shown(
+        f"{of}_label",
+        str | None if optional else str,
+        f"{of} in words (the label of its value in the vocabulary).",
+        lambda row: label(vocabulary, getattr(row, of)),
+        example=example,
+    )
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,14 @@ from typing import Any
 from fastapi import Query
 from pydantic import Field as PydanticField
 
-from app.families.base import Csv, Family, Field, Filter
+from app.families.base import Csv, Family, Field, Filter, label_field
 from app.families.record import (
     INCLUDE_DEPRECATED,
     RECORD_COLUMNS,
     article_filter,
     facets,
     month_field,
+    period_label_field,
     record_join,
     text_filter,
 )
@@ -21,15 +22,16 @@ from app.models import Claim
 from app.queries import claims, organisations, people
 from app.schemas.inputs import Period, RecordIn, ShortSlug
 from app.schemas.read import OrganisationRef, PersonRef, RecordBase
-from app.vocab import ClaimKind
+from app.vocab import ClaimKind, Metric, RateBasis
 
 
 class ClaimIn(RecordIn):
     claim_kind: ClaimKind
-    metric: str | None = PydanticField(
-        None,
-        max_length=60,
-        description="What a numeric claim counts, e.g. deserters_helped, requests_for_help.",
+    metric: Metric | None = PydanticField(
+        None, description="What a numeric claim counts, e.g. deserters_helped, requests_for_help."
+    )
+    rate_basis: RateBasis | None = PydanticField(
+        None, description="How a numeric claim's value relates to its period, when it is a rate."
     )
     speaker: ShortSlug | None = None
     organisation: ShortSlug | None = None
@@ -82,11 +84,19 @@ CLAIM = Family(
     common=RECORD_COLUMNS,
     fields=(
         Field("claim_kind", ClaimKind, "statistic, quote, event or assessment."),
+        label_field("claim_kind", ClaimKind, ClaimKind.statistic.label),
         Field(
             "metric",
-            str | None,
+            Metric | None,
             "What a numeric claim counts, e.g. deserters_helped, requests_for_help.",
             example="deserters_helped",
+        ),
+        label_field("metric", Metric, Metric.deserters_helped.label, optional=True),
+        Field(
+            "rate_basis",
+            RateBasis | None,
+            "per_day, per_week, per_month ... when the value is a rate; null otherwise.",
+            example="per_day",
         ),
         Field(
             "speaker",
@@ -121,6 +131,7 @@ CLAIM = Family(
         month_field(
             "period_end", "Last month covered, YYYY-MM.", "2024-12", optional=True, start=False
         ),
+        period_label_field(optional=True),
     ),
     filters=(
         text_filter(
@@ -131,7 +142,7 @@ CLAIM = Family(
             120,
         ),
         Filter(
-            "kind",
+            "claim_kind",
             ClaimKind | None,
             Query(description="statistic, quote, event or assessment.", examples=["statistic"]),
             lambda kind: claims.c.claim_kind == kind,
@@ -140,7 +151,7 @@ CLAIM = Family(
         INCLUDE_DEPRECATED,
     ),
     order=(claims.c.id,),
-    facets=facets({"kind": claims.c.claim_kind}, claims.c.period_start),
+    facets=facets({"claim_kind": claims.c.claim_kind}, claims.c.period_start),
     read_base=RecordBase,
     example_id="dagens-sverdlin-share-staying-in-russia",
 )

@@ -11,13 +11,13 @@ from sqlalchemy import ColumnElement, Table, extract, select, true
 
 from app.csv_rows import joined
 from app.deps import month_param, month_query, region_query
-from app.families.base import Csv, Field, Filter
-from app.present import month, region_ref
+from app.families.base import Csv, Field, Filter, shown
+from app.present import month, period_label, region_ref
 from app.queries import articles, evidence, records, regions
 from app.regions import known_region
 
 region = regions.alias("region")
-REGION_PARTS = ("code", "name", "name_en", "name_ru")
+REGION_PARTS = ("code", "name", "name_iso", "name_ru")
 
 
 def region_columns(alias: Any, prefix: str) -> list[ColumnElement[Any]]:
@@ -77,8 +77,19 @@ def month_field(
     )
 
 
+def period_label_field(optional: bool = False) -> Field:
+    """``period_label``: period_start to period_end in words (app.present.period_label)."""
+    return shown(
+        "period_label",
+        str | None if optional else str,
+        "The period in words: March 2024, 2024, Jan–Jul 2024, Sep 2022 – May 2025.",
+        lambda row: period_label(row.period_start, row.period_end),
+        example="March 2024",
+    )
+
+
 def region_field(name: str, alias: Any, prefix: str, doc: str, input_name: str) -> Field:
-    """A joined region, shown as {code, name, name_en, name_ru}, three CSV columns, stored as
+    """A joined region, shown as {code, name, name_iso, name_ru}, three CSV columns, stored as
     its code."""
     from app.schemas.read import RegionRef
 
@@ -89,8 +100,8 @@ def region_field(name: str, alias: Any, prefix: str, doc: str, input_name: str) 
         columns=region_columns(alias, prefix),
         present=lambda row: region_ref(row, prefix),
         csv=Csv(
-            tuple(f"{name}_{part}" for part in ("code", "name_en", "name_ru")),
-            lambda value: tuple((value or {}).get(part) for part in ("code", "name_en", "name_ru")),
+            tuple(f"{name}_{part}" for part in ("code", "name", "name_ru")),
+            lambda value: tuple((value or {}).get(part) for part in ("code", "name", "name_ru")),
         ),
         store=lambda model: {f"{name}_code": getattr(model, input_name)},
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Self
 
-from pydantic import Field as PydanticField
 from pydantic import model_validator
 
-from app.families.base import Family, Field
+from app.families.base import Family, Field, label_field, shown
 from app.families.record import (
     INCLUDE_DEPRECATED,
     RECORD_COLUMNS,
@@ -19,15 +18,16 @@ from app.families.record import (
     text_filter,
 )
 from app.models import RiskFigure
+from app.present import period_label
 from app.queries import regions, risks
 from app.schemas.inputs import Label, Month, RecordIn
 from app.schemas.read import RecordBase
-from app.vocab import Precision, RiskType
+from app.vocab import Metric, Precision, RiskType
 
 
 class RiskIn(RecordIn):
     risk_type: RiskType
-    metric: Annotated[str, PydanticField(min_length=1, max_length=60)]
+    metric: Metric
     reference_region: str | None = None
     reference_label: Label | None = None
     as_of: Month | None = None
@@ -61,7 +61,8 @@ RISK = Family(
     common=RECORD_COLUMNS,
     fields=(
         Field("risk_type", RiskType, "multiplier, rate, count or share."),
-        Field("metric", str, "What is measured or compared.", example="war_death_rate"),
+        Field("metric", Metric, "What is measured or compared.", example="war_death_rate"),
+        label_field("metric", Metric, Metric.war_death_rate.label),
         region_field(
             "reference_region",
             reference,
@@ -76,6 +77,13 @@ RISK = Family(
         ),
         month_field("as_of", "YYYY-MM the figure refers to.", "2025-05", optional=True),
         Field("as_of_precision", Precision | None, "How much of as_of the source gives."),
+        shown(
+            "as_of_label",
+            str | None,
+            "as_of in words, at the precision the source gives: May 2025, or 2025.",
+            lambda row: period_label(row.as_of, precision=row.as_of_precision),
+            example="May 2025",
+        ),
     ),
     filters=(
         region_filter("ISO 3166-2 code of the region at risk."),

@@ -8,7 +8,7 @@ from fastapi import Query
 from pydantic import Field as PydanticField
 from pydantic import model_validator
 
-from app.families.base import Family, Field, Filter
+from app.families.base import Family, Field, Filter, label_field
 from app.families.record import (
     INCLUDE_DEPRECATED,
     RECORD_COLUMNS,
@@ -16,6 +16,7 @@ from app.families.record import (
     list_field,
     month_field,
     month_filter,
+    period_label_field,
     record_join,
     region_filter,
 )
@@ -67,7 +68,9 @@ SENTENCE = Family(
     fields=(
         month_field("period_start", "First month covered, YYYY-MM.", "2024-01", start=True),
         month_field("period_end", "Last month covered, YYYY-MM.", "2024-12", start=False),
+        period_label_field(),
         Field("measure", Measure, "What is counted: cases received, sentences, persons convicted."),
+        label_field("measure", Measure, Measure.sentences.label),
         Field(
             "rate_basis",
             RateBasis,

@@ -233,6 +233,7 @@ def read_seed(seed_dir: Path) -> SeedSet:
 
     _check_references(people, articles, stubs, records, relations, problems)
     _check_unique(people, articles, stubs, citations, records, problems)
+    _check_units(records, problems)
     if problems:
         raise SeedError(problems)
     return SeedSet(people, articles, stubs, citations, records)
@@ -302,6 +303,30 @@ def _collect_stubs(
         stubs[cited.article] = cited
         citations[cited.article] = cited.cites
         _collect_stubs(cited.cites, file, stubs, citations, problems)
+
+
+def _what_is_counted(model: SentenceIn | RiskIn | ClaimIn) -> str | None:
+    """'measure sentences' or 'metric war_death_rate': what a record's unit must agree on."""
+    if isinstance(model, SentenceIn):
+        return f"measure {model.measure.value}"
+    return None if model.metric is None else f"metric {model.metric.value}"
+
+
+def _check_units(records: dict[str, PlannedRecord], problems: list[str]) -> None:
+    """Every record of one measure (or metric) states its value in one unit, so a reader can
+    compare them; how a value relates to its period is ``rate_basis``, not the unit."""
+    first: dict[str, tuple[str, str]] = {}
+    for record_id, planned in records.items():
+        what, unit = _what_is_counted(planned.model), planned.model.unit
+        if what is None or unit is None:
+            continue
+        other_id, other_unit = first.setdefault(what, (record_id, unit.value))
+        if other_unit != unit.value:
+            problems.append(
+                f"{planned.file}: record {record_id}: field unit: {unit.value!r}, but record "
+                f"{other_id} of the same {what} is in {other_unit!r}; one {what.split()[0]} has "
+                "one unit"
+            )
 
 
 def _check_references(

@@ -32,7 +32,7 @@ def sync_regions(session: Session) -> None:
         values = {
             "code": code,
             "name": info.name,
-            "name_en": info.name_en,
+            "name_iso": info.name_iso,
             "name_ru": info.name_ru,
             "type": info.type,
         }

@@ -30,6 +30,7 @@ from app.vocab import (
     Precision,
     Rank,
     RecordRelationKind,
+    Unit,
     ValueQualifier,
 )
 
@@ -141,7 +142,7 @@ class RecordIn(Strict):
     value_low: float | None = None
     value_high: float | None = None
     value_qualifier: ValueQualifier | None = None
-    unit: Annotated[str, Field(max_length=80)] | None = None
+    unit: Unit | None = Field(None, description="What one of the value is (app.vocab.Unit).")
     region: str | None = Field(None, description="ISO 3166-2 code (RU-BU); empty = national.")
     rank: Rank = Rank.normal
     rank_reason: str | None = None

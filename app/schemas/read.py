@@ -14,6 +14,7 @@ from app.vocab import (
     Measure,
     Precision,
     Rank,
+    Unit,
     ValueQualifier,
 )
 
@@ -42,7 +43,8 @@ COMMON_DESCRIPTIONS = {
     "relation": "cites (names it as a source) or via (relays, retells or translates it).",
     "note": "Why, in the words of the research notes.",
     "kind": "Record family: sentence, risk or claim.",
-    "unit": "Unit of value / value_low / value_high (e.g. sentences, percent, times).",
+    "unit": "Unit of value / value_low / value_high: cases, sentences, people, deaths, requests, "
+    "decisions, stories (counts); percent, times, deaths_per_10000_men.",
     "value": "The figure; null for a range or a non-numeric claim.",
     "value_low": "Lower bound of a range.",
     "value_high": "Upper bound of a range.",
@@ -66,7 +68,7 @@ COMMON_DESCRIPTIONS = {
     "name": "Name.",
     "aliases": "Other names and spellings of the same one.",
     "role": "The person's role as the articles give it.",
-    "name_en": "English name (from iso3166-2, with Oblast / Krai added from the ISO type).",
+    "name_iso": "ISO 3166-2 name (romanised Russian, as pycountry gives it).",
     "name_ru": "Russian name (from iso3166-2).",
     "article": "The article the quote comes from.",
     "measure": "What is counted: cases received, sentences, persons convicted, ...",
@@ -149,9 +151,11 @@ class SourceRef(Schema):
 class RegionRef(Schema):
     code: str = Field(description="ISO 3166-2 code.", examples=["RU-BU"])
     name: str = Field(
-        description="ISO 3166-2 name (romanised).", examples=["Buryatiya, Respublika"]
+        description="English name, as people write it (from iso3166-2, with Oblast / Krai "
+        "added from the ISO type).",
+        examples=["Buryatia"],
     )
-    name_en: str = Field(examples=["Buryatia"])
+    name_iso: str = Field(examples=["Buryatiya, Respublika"])
     name_ru: str = Field(examples=["Республика Бурятия"])
 
 
@@ -172,13 +176,20 @@ class RecordBase(Schema):
     id: str = Field(description="Stable id; never reused, unique across all record families.")
     kind: str = Field(description="sentence, risk or claim.")
     statement: str = Field(description="The figure or claim in plain words.")
-    value: float | None = Field(description="The figure; null for a range or a non-numeric claim.")
-    value_low: float | None = Field(description="Lower bound of a range.")
-    value_high: float | None = Field(description="Upper bound of a range.")
+    value: float | None = Field(
+        description="The figure; null for a range or a non-numeric claim. An integer when the "
+        "unit is a count and the figure is whole (684, not 684.0).",
+        examples=[684],
+    )
+    value_low: float | None = Field(description="Lower bound of a range (an integer as value).")
+    value_high: float | None = Field(description="Upper bound of a range (an integer as value).")
     value_qualifier: ValueQualifier | None = Field(
         description="How exact the value is as worded by the source (approximate = 'around')."
     )
-    unit: str | None = Field(examples=["sentences"])
+    unit: Unit | None = Field(examples=["sentences"])
+    unit_label: str | None = Field(
+        description="The unit in words (its label in the vocabulary).", examples=["criminal cases"]
+    )
     region: RegionRef | None = Field(description="The region the record is about; null = Russia.")
     rank: Rank = Field(description="preferred / normal / deprecated (Wikidata-style).")
     rank_reason: str | None
