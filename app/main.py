@@ -22,6 +22,8 @@ from app.metrics import Metrics, MetricsMiddleware
 from app.routes import api_router
 from app.routes.health import router as health_router
 from app.routes.metrics import router as metrics_router
+from app.routes.pages import ASSETS_URL, assets
+from app.routes.pages import router as pages_router
 from app.security_headers import SecurityHeadersMiddleware
 
 DESCRIPTION = """
@@ -120,6 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
         dependencies=[Depends(reject_unknown_query_params)],
+        docs_url=None,  # /docs and /redoc are app/routes/pages.py's, on local assets
+        redoc_url=None,
     )
     app.state.settings = settings
     build_openapi = app.openapi
@@ -141,6 +145,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)  # outermost: every response and log line has the id
     app.include_router(health_router)
     app.include_router(metrics_router)
+    app.include_router(pages_router)
+    app.mount(ASSETS_URL, assets(), name="docs-assets")
     app.include_router(api_router, prefix="/v1")
     register_error_handlers(app)
     return app

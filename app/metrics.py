@@ -73,11 +73,14 @@ class Metrics:
 def route_template(scope: Scope) -> str:
     """The path template of the route that served ``scope``, from the ``route`` the router put
     in it. A route of a router included with a prefix knows only its own part
-    (``/regions/{code}``) and matches the end of the path; the rest is the prefix (``/v1``)."""
+    (``/regions/{code}``) and matches the end of the path; the rest is the prefix (``/v1``).
+    The router names no route for a mounted app (the docs' files), but the mount adds its path
+    to ``root_path``: such a request is ``/docs-assets/{path}``."""
     route = scope.get("route")
     template, pattern = getattr(route, "path", None), getattr(route, "path_regex", None)
     if template is None or pattern is None:
-        return UNMATCHED
+        mount = str(scope.get("root_path", ""))[len(str(scope.get("app_root_path", ""))) :]
+        return f"{mount}/{{path}}" if mount else UNMATCHED
     path: str = scope["path"]
     for start, char in enumerate(path):
         if char == "/" and pattern.match(path[start:]):

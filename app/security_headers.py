@@ -3,14 +3,15 @@
 The API serves data (JSON, CSV, NDJSON), which a browser should never render as a page, run as a
 script or frame: every response gets ``X-Content-Type-Options: nosniff``, ``X-Frame-Options:
 DENY``, ``Referrer-Policy: no-referrer`` (no page of ours needs to tell another site where a
-reader came from, and the docs pages then do not leak their URL to the CDNs) and
-``Content-Security-Policy: default-src 'none'; frame-ancestors 'none'``.
+reader came from) and ``Content-Security-Policy: default-src 'none'; frame-ancestors 'none'``.
 
-The two HTML pages (/docs, /redoc) get a policy that allows exactly what FastAPI's pages load:
-the named CDN files, and their own inline ``<script>`` blocks by sha256 hash, computed from the
-body being sent, so no ``'unsafe-inline'`` for scripts. Styles do need ``'unsafe-inline'``:
-Swagger UI sets inline styles and ReDoc injects ``<style>`` elements at run time (neither can
-run code). ReDoc runs its search in a Web Worker built from a ``blob:`` URL.
+The HTML pages (/, /docs, /redoc) load their scripts, stylesheets and icons from this server
+(Swagger UI and ReDoc from /docs-assets, app/routes/pages.py), so their policy names no other
+host: ``'self'``, plus each inline ``<script>`` block by sha256 hash, computed from the body being
+sent, so no ``'unsafe-inline'`` for scripts. Styles do need ``'unsafe-inline'``: Swagger UI sets
+inline styles and ReDoc injects ``<style>`` elements at run time (neither can run code). Swagger
+UI draws its icons from ``data:`` SVGs; ReDoc runs its search in a Web Worker built from a
+``blob:`` URL.
 """
 
 from __future__ import annotations
@@ -30,19 +31,9 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 
-# The files FastAPI's get_swagger_ui_html / get_redoc_html load (tests check the pages use no
-# other), each named exactly rather than by host.
-SCRIPTS = (
-    "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js",
-    "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
-)
-STYLES = (
-    "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css",
-    "https://fonts.googleapis.com",  # ReDoc's Montserrat/Roboto stylesheet
-    "'unsafe-inline'",
-)
-IMAGES = ("https://fastapi.tiangolo.com/img/favicon.png", "data:")  # Swagger UI's SVG icons
-FONTS = ("https://fonts.gstatic.com",)
+# Sources per directive besides the inline scripts' hashes: this server, and no other host.
+STYLES = ("'self'", "'unsafe-inline'")
+IMAGES = ("'self'", "data:")
 
 INLINE_SCRIPT = re.compile(
     rb"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.DOTALL | re.IGNORECASE
@@ -64,10 +55,9 @@ def html_policy(html: bytes) -> str:
     return "; ".join(
         [
             "default-src 'none'",
-            directive("script-src", [*SCRIPTS, *dict.fromkeys(script_hashes(html))]),
+            directive("script-src", ["'self'", *dict.fromkeys(script_hashes(html))]),
             directive("style-src", STYLES),
             directive("img-src", IMAGES),
-            directive("font-src", FONTS),
             "connect-src 'self'",  # the page fetches /openapi.json
             "worker-src blob:",
             "frame-ancestors 'none'",
@@ -79,7 +69,7 @@ def html_policy(html: bytes) -> str:
 
 class SecurityHeadersMiddleware:
     """Adds the headers above (never replacing one a route set); an HTML body is buffered to
-    hash its scripts (the docs pages are a few hundred bytes)."""
+    hash its scripts (the pages are a few kilobytes at most)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

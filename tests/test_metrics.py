@@ -42,6 +42,8 @@ def test_requests_are_counted_by_route_template_and_status(fresh: TestClient) ->
     fresh.get("/v1/no/such/thing/12345")
     fresh.post("/v1/regions")
     fresh.get("/healthz")
+    fresh.get("/docs-assets/swagger-ui.css")
+    fresh.get("/docs-assets/no-such-file.js")
     samples = scrape(fresh)
     assert requests(samples, "/v1/regions/{code}", "200") == 2
     assert requests(samples, "/v1/regions/{code}", "404") == 1
@@ -50,6 +52,8 @@ def test_requests_are_counted_by_route_template_and_status(fresh: TestClient) ->
     assert requests(samples, "unmatched", "404") == 1
     assert requests(samples, "/v1/regions", "405") == 1
     assert requests(samples, "/healthz", "200") == 1
+    assert requests(samples, "/docs-assets/{path}", "200") == 1  # a mounted app's files
+    assert requests(samples, "/docs-assets/{path}", "404") == 1
     routes = {dict(labels).get("route") for _, labels in samples}
     assert not any(r and ("RU-BU" in r or "12345" in r) for r in routes)  # never a raw path
 
