@@ -15,6 +15,11 @@ RATIO_OF_RATE = {
 RANK_ORDER = {"preferred": 0, "normal": 1}
 
 
+def multiplier_metric(rate_metric: str) -> str:
+    """The metric of a multiplier derived from rates of ``rate_metric``."""
+    return RATIO_OF_RATE.get(rate_metric, f"{rate_metric}_ratio")
+
+
 def _first_article(record: dict[str, Any]) -> str:
     return str(record["sources"][0]["article"]["id"])
 
@@ -96,7 +101,7 @@ def _multiplier(
         "created_at": max(rate["created_at"], base["created_at"]),
         "updated_at": max(rate["updated_at"], base["updated_at"]),
         "risk_type": "multiplier",
-        "metric": RATIO_OF_RATE.get(metric, f"{metric}_ratio"),
+        "metric": multiplier_metric(metric),
         "reference_region": base["region"],
         "reference_label": None,
         "as_of": as_of,

@@ -13,6 +13,7 @@ from app.families.record import (
     RECORD_COLUMNS,
     article_filter,
     facets,
+    known_person,
     month_field,
     record_join,
     text_filter,
@@ -129,6 +130,7 @@ CLAIM = Family(
             "Id of the person who made the claim.",
             "grigory-sverdlin",
             120,
+            known_person,
         ),
         Filter(
             "kind",

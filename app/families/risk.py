@@ -18,6 +18,7 @@ from app.families.record import (
     region_filter,
     text_filter,
 )
+from app.lookups import known_value
 from app.models import RiskFigure
 from app.queries import regions, risks
 from app.schemas.inputs import Label, Month, RecordIn
@@ -90,6 +91,7 @@ RISK = Family(
             "What is compared: war_death_rate, war_deaths_per_10000_men.",
             "war_death_rate",
             60,
+            known_value(risks.c.metric, "a metric of any regional risk"),
         ),
         INCLUDE_DEPRECATED,
     ),

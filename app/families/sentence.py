@@ -16,6 +16,7 @@ from app.families.record import (
     list_field,
     month_field,
     month_filter,
+    months_in_order,
     record_join,
     region_filter,
 )
@@ -114,6 +115,7 @@ SENTENCE = Family(
         ),
         INCLUDE_DEPRECATED,
     ),
+    check_filters=months_in_order,
     order=(sentences.c.period_start, sentences.c.id),
     facets=facets({"measure": sentences.c.measure}, sentences.c.period_start),
     read_base=RecordBase,
