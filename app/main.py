@@ -63,6 +63,8 @@ LIST_PATHS = [
     *(family.path for family in FAMILIES.values()),
     "articles",
     "regions",
+    "people",
+    "organisations",
     "disputes",
     "search",
     "risks/multipliers",

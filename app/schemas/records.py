@@ -9,7 +9,7 @@ from typing import Any, Literal, Union
 from pydantic import Field, create_model
 
 from app.families import CLAIM, FAMILIES, RISK, SENTENCE
-from app.schemas.read import ArticleRead, RegionRead, Schema
+from app.schemas.read import ArticleRead, OrganisationRead, PersonRead, RegionRead, Schema
 
 SentenceRead = SENTENCE.read_model
 RiskRead = RISK.read_model
@@ -78,3 +78,17 @@ class ChangeFeed(Schema):
     data: list[ChangeEntry]
     next: str | None = Field(description="URL of the next batch when more changes are waiting.")
     last_token: str = Field(description="Pass as ?since= next time to get only newer changes.")
+
+
+class PersonDetail(PersonRead):
+    claims: list[ClaimRead] = Field(  # type: ignore[valid-type]
+        description="Every claim this person made, deprecated included."
+    )
+
+
+class OrganisationDetail(OrganisationRead):
+    people: list[PersonRead] = Field(description="The people of this organisation.")
+    claims: list[ClaimRead] = Field(  # type: ignore[valid-type]
+        description="Every claim about or for this organisation, or made by one of its people; "
+        "deprecated included."
+    )
