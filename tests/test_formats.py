@@ -275,6 +275,8 @@ CSV_LISTS: dict[str, tuple[str, str | None]] = {
     "/v1/claims": ("/v1/claims", "/v1/claims?speaker=grigory-sverdlin&kind=event"),
     "/v1/articles": ("/v1/articles", None),
     "/v1/regions": ("/v1/regions", None),
+    "/v1/people": ("/v1/people", None),
+    "/v1/organisations": ("/v1/organisations", None),
     "/v1/disputes": ("/v1/disputes", None),
     "/v1/search": ("/v1/search?q=Buryatia", "/v1/search?q=zzzqqq"),
 }
