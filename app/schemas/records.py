@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal, Union
 
-from pydantic import Field, create_model
+from pydantic import Field, RootModel, create_model
 
 from app.families import CLAIM, FAMILIES, RISK, SENTENCE
 from app.schemas.read import ArticleRead, OrganisationRead, PersonRead, RegionRead, Schema
@@ -54,6 +54,15 @@ class MultiplierRead(RiskRead):  # type: ignore[misc,valid-type]
     inputs: list[RiskRead] = Field(  # type: ignore[valid-type]
         description="For a derived multiplier: the two rate records (with their own sources)."
     )
+
+
+class RiskDetail(RootModel[MultiplierRead | RiskRead]):  # type: ignore[valid-type]
+    """A regional risk by id: a stored one, or a derived multiplier (``derived-...`` ids, as
+    /v1/risks/multipliers lists them, with formula and inputs)."""
+
+
+# What a family's detail route serves, where it is more than the family's read model.
+DETAIL_MODELS: dict[str, Any] = {"risk": RiskDetail}
 
 
 class ChangeEntry(Schema):
