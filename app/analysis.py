@@ -3,6 +3,7 @@ series of court statistics. Nothing here is stored; every output names its input
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -16,6 +17,22 @@ RATIO_OF_RATE = {
     "war_deaths_percent_of_residents": Metric.war_death_rate,
 }
 RANK_ORDER = {"preferred": 0, "normal": 1}
+
+
+# derived-<metric>-<region>-<reference>-<article id>-<as-of month or "undated">, lower case.
+DERIVED_ID = re.compile(r"derived-.+?-(ru-[a-z]{2,3})-(ru-[a-z]{2,3})-.+")
+
+
+def derived_regions(record_id: str) -> tuple[str, str] | None:
+    """The region and reference region a derived multiplier's id names (None: not such an id)."""
+    match = DERIVED_ID.fullmatch(record_id)
+    return None if match is None else (match[1].upper(), match[2].upper())
+
+
+def multiplier_metric(rate_metric: str) -> str:
+    """The metric of a multiplier derived from rates of ``rate_metric``."""
+    metric = RATIO_OF_RATE.get(rate_metric)
+    return metric.value if metric is not None else f"{rate_metric}_ratio"
 
 
 def _first_article(record: dict[str, Any]) -> str:

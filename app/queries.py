@@ -171,3 +171,41 @@ def regions_select(code: str | None = None) -> AnySelect:
 def record_exists(session: Session, record_id: str, kind: str) -> bool:
     stmt = select(literal(1)).where(and_(records.c.id == record_id, records.c.kind == kind))
     return session.execute(stmt).first() is not None
+
+
+# Rates that derived multipliers divide (app.analysis), as the multipliers list and a derived
+# record's own id find them.
+LIVE_RATES: list[ColumnElement[bool]] = [
+    risks.c.risk_type == "rate",
+    records.c.rank != "deprecated",
+]
+
+
+def people_select(person_id: str | None = None) -> AnySelect:
+    stmt: AnySelect = select(
+        people.c.id,
+        people.c.name,
+        people.c.aliases,
+        people.c.role,
+        people.c.organisation_id.label("organisation"),
+    )
+    return stmt if person_id is None else stmt.where(people.c.id == person_id)
+
+
+def organisations_select(organisation_id: str | None = None) -> AnySelect:
+    stmt: AnySelect = select(
+        organisations.c.id,
+        organisations.c.name,
+        organisations.c.aliases,
+        organisations.c.description,
+    )
+    return stmt if organisation_id is None else stmt.where(organisations.c.id == organisation_id)
+
+
+def person_names(session: Session) -> dict[str, str]:
+    """Each person's id, name and aliases, standing for their id (a small reference table)."""
+    names: dict[str, str] = {}
+    for row in session.execute(select(people.c.id, people.c.name, people.c.aliases)):
+        for name in (row.id, row.name, *(row.aliases or [])):
+            names.setdefault(name, row.id)
+    return names

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Row
 from sqlalchemy.orm import Session
 
 from app import present, queries
+from app.analysis import derive_multipliers, derived_regions
 from app.families import FAMILIES, Family
 from app.provenance import CitationGraph, relations_for
 
@@ -68,6 +69,19 @@ class RecordReader:
         shown = self.present_groups(groups)
         return {family.path: items for (family, _), items in zip(groups, shown, strict=True)}
 
+    def computed(self, family: Family, record_id: str) -> dict[str, Any] | None:
+        """A record the API computes rather than stores, by the id it hands out: a derived
+        multiplier (as /v1/risks/multipliers shows it), computed from the live rates of its two
+        regions. None when ``record_id`` names no such record."""
+        regions = derived_regions(record_id) if family.kind == "risk" else None
+        if regions is None:
+            return None
+        region, reference = regions
+        in_either = queries.records.c.region_code.in_(regions)
+        rates = self.present(family, family.rows(self.session, *queries.LIVE_RATES, in_either))
+        derived = derive_multipliers(rates, reference, region)
+        return next((item for item in derived if item["id"] == record_id), None)
+
     def by_id(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Records of any family by id."""
         found = self.by_family({kind: [queries.records.c.id.in_(ids)] for kind in FAMILIES})
@@ -78,3 +92,9 @@ def present_articles(session: Session, rows: Sequence[Row[Any]]) -> list[dict[st
     """Articles with the citation links that touch them (one statement for all)."""
     citations = queries.citations_for(session, [row.id for row in rows])
     return [present.article(row, citations) for row in rows]
+
+
+def present_named(rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
+    """People or organisations as their read schemas show them (rows of
+    ``queries.people_select`` / ``organisations_select``: already the JSON's fields)."""
+    return [row._asdict() | {"aliases": list(row.aliases or [])} for row in rows]

@@ -60,11 +60,12 @@ def russian_regions() -> dict[str, RegionInfo]:
 
 
 def known_region(code: str, parameter: str) -> str:
-    """``code`` if it is a federal subject, else a 422 naming ``parameter``. The same list the
-    database is filled from and the OpenAPI enum shows, so no query is needed."""
-    from app.errors import InvalidParameter, ProblemError, quoted
+    """``code`` if it is a federal subject, else a 422 naming ``parameter`` with the closest
+    codes. The same list the database is filled from and the OpenAPI enum shows, so no query is
+    needed."""
+    from app.lookups import unknown
 
     if code not in russian_regions():
-        reason = f"{quoted(code)} is not a federal subject in ISO 3166-2:RU; see /v1/regions"
-        raise InvalidParameter(reason, [ProblemError(parameter=parameter, reason=reason)])
+        what = "a federal subject in ISO 3166-2:RU (see /v1/regions)"
+        raise unknown(code, parameter, what, list(russian_regions()))
     return code

@@ -102,7 +102,3 @@ def test_claims_by_speaker_kind_and_article(client: TestClient) -> None:
     article = "dagens-2024-10-02-russian-soldiers-flee-to-the-forest"
     got = {i["id"] for i in walk(client, f"/v1/claims?article={article}")}
     assert got == {c.id for a, c in claims if a == article}
-
-
-def test_unknown_filter_value_matches_nothing(client: TestClient) -> None:
-    assert walk(client, "/v1/claims?speaker=nobody") == []

@@ -262,14 +262,19 @@ def test_a_refused_json_is_not_served_through_a_wildcard(client: TestClient) -> 
 # request on a database with no data, for lists without a filter).
 CSV_LISTS: dict[str, tuple[str, str | None]] = {
     "/v1/sentences": ("/v1/sentences", "/v1/sentences?from=2099-01"),
-    "/v1/risks": ("/v1/risks", "/v1/risks?metric=nothing"),
+    "/v1/risks": ("/v1/risks", "/v1/risks?region=RU-CHU"),
     "/v1/risks/multipliers": (
         "/v1/risks/multipliers?reference=RU-MOW",
-        "/v1/risks/multipliers?reference=RU-MOW&metric=nothing",
+        "/v1/risks/multipliers?reference=RU-MOW&region=RU-CHU",
     ),
-    "/v1/claims": ("/v1/claims", "/v1/claims?speaker=nobody"),
+    "/v1/claims": (
+        "/v1/claims",
+        "/v1/claims?article=actualno-2025-11-12-buryatia-young-men-killed",
+    ),
     "/v1/articles": ("/v1/articles", None),
     "/v1/regions": ("/v1/regions", None),
+    "/v1/people": ("/v1/people", None),
+    "/v1/organisations": ("/v1/organisations", None),
     "/v1/disputes": ("/v1/disputes", None),
     "/v1/search": ("/v1/search?q=Buryatia", "/v1/search?q=zzzqqq"),
 }

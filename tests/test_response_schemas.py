@@ -102,6 +102,10 @@ REQUESTS: dict[str, list[str]] = {
     "claims-get_claim": [f"/v1/claims/{first_id('claim')}"],
     "regions-list_regions": ["/v1/regions", "/v1/regions?limit=5"],
     "regions-get_region": ["/v1/regions/RU-BU", "/v1/regions/RU-MOW"],
+    "people-list_people": ["/v1/people", "/v1/people?limit=1"],
+    "people-get_person": [f"/v1/people/{a_speaker()}"],
+    "organisations-list_organisations": ["/v1/organisations"],
+    "organisations-get_organisation": [f"/v1/organisations/{seed().people.organisations[0].id}"],
     "disputes-list_disputes": ["/v1/disputes", "/v1/disputes?limit=1"],
     "changes-list_changes": ["/v1/changes", "/v1/changes?limit=5", "/v1/changes?since=1"],
     "search-search_everything": [
@@ -132,6 +136,10 @@ PROBLEMS: dict[str, list[tuple[str, int]]] = {
     "claims-cite_claim": [("/v1/claims/nope/cite", 404)],
     "regions-list_regions": [("/v1/regions?limit=abc", 422)],
     "regions-get_region": [("/v1/regions/nope", 404)],
+    "people-list_people": [("/v1/people?limit=0", 422)],
+    "people-get_person": [("/v1/people/nope", 404)],
+    "organisations-list_organisations": [("/v1/organisations?facet=name", 400)],
+    "organisations-get_organisation": [("/v1/organisations/nope", 404)],
     "disputes-list_disputes": [("/v1/disputes?cursor=W3RydWVd", 422)],
     "changes-list_changes": [("/v1/changes?since=-1", 422)],
     "search-search_everything": [("/v1/search", 422), ("/v1/search?q=x&type=person", 422)],
@@ -148,6 +156,8 @@ EXPORTS = {
     "regions-list_regions": "/v1/regions",
     "disputes-list_disputes": "/v1/disputes",
     "search-search_everything": "/v1/search",
+    "people-list_people": "/v1/people",
+    "organisations-list_organisations": "/v1/organisations",
 }
 for _operation, _path in EXPORTS.items():
     for _suffix in ("csv", "ndjson"):

@@ -113,6 +113,8 @@ class Family:
     read_base: type[BaseModel]
     example_id: str
     cursor_example: str = ""  # a real cursor of the list (default: the example id)
+    # A check across the checked filter values, by query parameter (``from`` not after ``to``).
+    check_filters: Callable[[Mapping[str, Any]], None] | None = None
     read_model: type[BaseModel] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -192,13 +194,17 @@ class Family:
 
         def conditions(session: Session, **values: Any) -> list[ColumnElement[bool]]:
             found: list[ColumnElement[bool]] = []
+            checked: dict[str, Any] = {}
             for name, value in values.items():
                 one = filters[name]
                 if value is None:
                     continue
                 if one.check is not None:
                     value = one.check(session, value, one.parameter)
+                checked[one.parameter] = value
                 found.append(one.condition(plain(value)))
+            if self.check_filters is not None:
+                self.check_filters(checked)
             return found
 
         parameters = [

@@ -13,6 +13,7 @@ from app.families.record import (
     RECORD_COLUMNS,
     article_filter,
     facets,
+    known_person,
     month_field,
     period_label_field,
     record_join,
@@ -140,6 +141,7 @@ CLAIM = Family(
             "Id of the person who made the claim.",
             "grigory-sverdlin",
             120,
+            known_person,
         ),
         Filter(
             "claim_kind",

@@ -3,6 +3,7 @@ field kinds that several families use (a month, a region, the article, deprecate
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -11,9 +12,11 @@ from sqlalchemy import ColumnElement, Table, extract, select, true
 
 from app.csv_rows import joined
 from app.deps import month_param, month_query, region_query
+from app.errors import InvalidParameter, ProblemError
 from app.families.base import Csv, Field, Filter, shown
+from app.lookups import Check, known_value
 from app.present import month, period_label, region_ref
-from app.queries import articles, evidence, records, regions
+from app.queries import articles, evidence, people, person_names, records, regions
 from app.regions import known_region
 
 region = regions.alias("region")
@@ -145,6 +148,28 @@ def month_filter(name: str, description: str, condition: Any, alias: str | None 
     )
 
 
+def check_month_range(
+    start: date | None, end: date | None, names: tuple[str, str] = ("from", "to")
+) -> None:
+    """A 422 naming both parameters when the first month is after the last: no period can
+    match, and an empty 200 would hide the mistake."""
+    if start is not None and end is not None and start > end:
+        first, last = names
+        reason = f"{first} ({start:%Y-%m}) is after {last} ({end:%Y-%m})"
+        raise InvalidParameter(
+            reason, [ProblemError(parameter=name, reason=reason) for name in names]
+        )
+
+
+def months_in_order(values: Mapping[str, Any]) -> None:
+    """A family's ``check_filters``: ``from`` not after ``to``."""
+    check_month_range(values.get("from"), values.get("to"))
+
+
+known_article = known_value(articles.c.id, "the id of an article (see /v1/articles)")
+known_person = known_value(people.c.id, "the id of a person (see /v1/people)", person_names)
+
+
 def article_filter() -> Filter:
     def supported_by(article_id: str) -> ColumnElement[bool]:
         quoted_in = select(evidence.c.record_id).where(evidence.c.article_id == article_id)
@@ -159,15 +184,20 @@ def article_filter() -> Filter:
             examples=["dagens-2024-10-02-russian-soldiers-flee-to-the-forest"],
         ),
         supported_by,
+        check=known_article,
     )
 
 
-def text_filter(name: str, column: Any, description: str, example: str, size: int) -> Filter:
+def text_filter(
+    name: str, column: Any, description: str, example: str, size: int, check: Check | None = None
+) -> Filter:
+    """Equality on ``column``; ``check`` refuses values that name nothing (``app.lookups``)."""
     return Filter(
         name,
         str | None,
         Query(max_length=size, description=description, examples=[example]),
         lambda value: column == value,
+        check=check,
     )
 
 

@@ -17,6 +17,7 @@ from app.families.record import (
     region_filter,
     text_filter,
 )
+from app.lookups import known_value
 from app.models import RiskFigure
 from app.present import period_label
 from app.queries import regions, risks
@@ -98,6 +99,7 @@ RISK = Family(
             "What is compared: war_death_rate, war_deaths_per_10000_men.",
             "war_death_rate",
             60,
+            known_value(risks.c.metric, "a metric of any regional risk"),
         ),
         INCLUDE_DEPRECATED,
     ),

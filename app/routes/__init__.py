@@ -8,6 +8,8 @@ from app.routes import (
     claims,
     disputes,
     export,
+    organisations,
+    people,
     regions,
     risks,
     search,
@@ -15,5 +17,17 @@ from app.routes import (
 )
 
 api_router = APIRouter()
-for module in (articles, sentences, risks, claims, regions, disputes, changes, search, export):
+for module in (
+    articles,
+    sentences,
+    risks,
+    claims,
+    regions,
+    people,
+    organisations,
+    disputes,
+    changes,
+    search,
+    export,
+):
     api_router.include_router(module.router)

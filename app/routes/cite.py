@@ -13,6 +13,8 @@ from app import queries
 from app.citations import render
 from app.deps import SessionDep
 from app.errors import NOT_FOUND, NotFound, quoted
+from app.families import FAMILIES
+from app.records import RecordReader
 
 
 class CitationStyle(StrEnum):
@@ -50,10 +52,17 @@ def cite_response(article: Any, style: CitationStyle, note: str | None) -> Respo
 
 
 def record_article(session: Session, record_id: str, kind: str) -> tuple[Any, str]:
-    """The first source's article of a record (as citation input) and its quote."""
-    if not queries.record_exists(session, record_id, kind):
-        raise NotFound(f"{kind} {quoted(record_id)} does not exist")
-    first = queries.sources_for(session, [record_id])[record_id][0]
+    """The article a record's citation names and the note beside it: a stored record's first
+    source and its quote; a computed one's (a derived multiplier) first input's source and how
+    it was derived."""
+    if queries.record_exists(session, record_id, kind):
+        source_of, note = record_id, None
+    else:
+        computed = RecordReader.of(session).computed(FAMILIES[kind], record_id)
+        if computed is None:
+            raise NotFound(f"{kind} {quoted(record_id)} does not exist")
+        source_of, note = computed["derived_from"][0]["id"], f"Derived: {computed['derivation']}"
+    first = queries.sources_for(session, [source_of])[source_of][0]
     article = SimpleNamespace(
         **{
             name: getattr(first, name)
@@ -70,7 +79,7 @@ def record_article(session: Session, record_id: str, kind: str) -> tuple[Any, st
         },
         id=first.article_id,
     )
-    return article, first.quote
+    return article, note or f"Quoted: \u201c{first.quote}\u201d"
 
 
 def add_record_cite_route(router: APIRouter, kind: str, example_id: str) -> None:
@@ -79,10 +88,13 @@ def add_record_cite_route(router: APIRouter, kind: str, example_id: str) -> None
         session: SessionDep,
         style: StyleQuery = CitationStyle.text,
     ) -> Response:
-        article, quote = record_article(session, record_id, kind)
-        return cite_response(article, style, f"Quoted: \u201c{quote}\u201d")
+        article, note = record_article(session, record_id, kind)
+        return cite_response(article, style, note)
 
-    cite.__doc__ = f"Citation of the article that states this {kind}, with the quote as a note."
+    cite.__doc__ = (
+        f"Citation of the article that states this {kind}, with the quote as a note (for a "
+        "derived figure: its inputs' article, with the derivation)."
+    )
     router.add_api_route(
         "/{record_id}/cite",
         cite,

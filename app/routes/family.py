@@ -17,6 +17,7 @@ from app.pagination import cursor_pattern
 from app.routes.cite import add_record_cite_route
 from app.routes.listing import add_list_operations, family_listing, one_record, respond
 from app.schemas.read import Page
+from app.schemas.records import DETAIL_MODELS
 
 
 def add_list_route(router: APIRouter, family: Family) -> None:
@@ -69,7 +70,7 @@ def add_record_routes(router: APIRouter, family: Family) -> None:
         methods=["GET"],
         name=f"get_{family.kind}",
         description=f"One {family.title} with its sources, deprecated or not.",
-        response_model=family.read_model,
+        response_model=DETAIL_MODELS.get(family.kind, family.read_model),
         responses=NOT_FOUND,
     )
     add_record_cite_route(router, family.kind, family.example_id)

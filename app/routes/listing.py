@@ -125,9 +125,10 @@ def family_listing(family: Family, conditions: Sequence[ColumnElement[bool]]) ->
 def one_record(session: Session, family: Family, record_id: str) -> Response:
     """A record of ``family`` by id (deprecated or not), with ``Link: rel="cite-as"``."""
     rows = family.rows(session, queries.records.c.id == record_id)
-    if not rows:
+    reader = RecordReader.of(session)
+    body = reader.present(family, rows)[0] if rows else reader.computed(family, record_id)
+    if body is None:
         raise NotFound(f"{family.kind} {quoted(record_id)} does not exist")
-    body = RecordReader.of(session).present(family, rows)[0]
     url = body["sources"][0]["article"]["url"]
     return present.json_response(body, {"Link": f'<{url}>; rel="cite-as"'})
 

@@ -4,14 +4,16 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.analysis import derive_multipliers
+from app.analysis import derive_multipliers, multiplier_metric
 from app.csv_rows import record_table
 from app.deps import ListOptions, SessionDep, list_options, region_query
 from app.families import RISK
+from app.lookups import unknown
 from app.negotiation import OutputFormat
-from app.queries import records, risks
+from app.queries import LIVE_RATES, records, risks
 from app.records import RecordReader
 from app.regions import known_region
 from app.routes.family import add_list_route, add_record_routes
@@ -61,16 +63,26 @@ def multipliers(
     ]
     if region is not None:
         stated_where.append(records.c.region_code == known_region(region, "region"))
-    rates_where = [risks.c.risk_type == "rate", records.c.rank != "deprecated"]
     stated, rates = RecordReader.of(session).present_groups(
-        [(RISK, RISK.rows(session, *stated_where)), (RISK, RISK.rows(session, *rates_where))]
+        [(RISK, RISK.rows(session, *stated_where)), (RISK, RISK.rows(session, *LIVE_RATES))]
     )
     items = [s | {"formula": None, "inputs": []} for s in stated]
     items += derive_multipliers(rates, reference, region)
     if metric is not None:
+        known = _multiplier_metrics(session, rates)
+        if metric not in known:
+            raise unknown(metric, "metric", "the metric of any multiplier", known)
         items = [item for item in items if item["metric"] == metric]
     items.sort(key=lambda item: (item["region"]["code"], item["derived"], item["id"]))
     return items
+
+
+def _multiplier_metrics(session: Session, rates: list[dict[str, Any]]) -> set[str]:
+    """Metrics of stated multipliers (one statement on the indexed column) and of those derived
+    from the live ``rates``, whatever their reference region."""
+    stated = select(risks.c.metric).where(risks.c.risk_type == "multiplier").distinct()
+    derived = {multiplier_metric(rate["metric"]) for rate in rates}
+    return set(session.scalars(stated)) | derived
 
 
 add_list_operations(

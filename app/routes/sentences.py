@@ -9,6 +9,7 @@ from app.analysis import series_points
 from app.deps import SessionDep, month_param, month_query, region_query
 from app.errors import LIST_ERRORS
 from app.families import SENTENCE
+from app.families.record import check_month_range
 from app.queries import records, sentences
 from app.records import RecordReader
 from app.regions import known_region
@@ -48,6 +49,7 @@ def get_series(
     where records of the same rank disagree for a month, each is returned, flagged ``conflict``.
     """
     start, end = month_param(from_, "from"), month_param(to, "to")
+    check_month_range(start, end)
     conditions = [
         sentences.c.measure == measure.value,
         # One-month figures only: a point is a month.

@@ -325,3 +325,18 @@ class SearchHit(Schema):
     )
     score: float = Field(description="Relevance; higher is better (comparable within a call).")
     url: str = Field(description="The hit's own endpoint.")
+
+
+class PersonRead(PersonRef):
+    """A person claims name as their speaker."""
+
+    aliases: list[str] = Field(
+        description="Other spellings of the name, as the articles give them.",
+        examples=[["Grigori Sverdlin", "Григорий Свердлин"]],
+    )
+
+
+class OrganisationRead(OrganisationRef):
+    """An organisation claims are about or speak for."""
+
+    description: str | None = Field(description="What the organisation is, from the research.")

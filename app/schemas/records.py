@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal, Union
 
-from pydantic import Field, create_model
+from pydantic import Field, RootModel, create_model
 
 from app.families import CLAIM, FAMILIES, RISK, SENTENCE
-from app.schemas.read import ArticleRead, RegionRead, Schema
+from app.schemas.read import ArticleRead, OrganisationRead, PersonRead, RegionRead, Schema
 
 SentenceRead = SENTENCE.read_model
 RiskRead = RISK.read_model
@@ -56,6 +56,15 @@ class MultiplierRead(RiskRead):  # type: ignore[misc,valid-type]
     )
 
 
+class RiskDetail(RootModel[MultiplierRead | RiskRead]):  # type: ignore[valid-type]
+    """A regional risk by id: a stored one, or a derived multiplier (``derived-...`` ids, as
+    /v1/risks/multipliers lists them, with formula and inputs)."""
+
+
+# What a family's detail route serves, where it is more than the family's read model.
+DETAIL_MODELS: dict[str, Any] = {"risk": RiskDetail}
+
+
 class ChangeEntry(Schema):
     """One entity's latest change: an upsert with its current representation, or a tombstone."""
 
@@ -78,3 +87,17 @@ class ChangeFeed(Schema):
     data: list[ChangeEntry]
     next: str | None = Field(description="URL of the next batch when more changes are waiting.")
     last_token: str = Field(description="Pass as ?since= next time to get only newer changes.")
+
+
+class PersonDetail(PersonRead):
+    claims: list[ClaimRead] = Field(  # type: ignore[valid-type]
+        description="Every claim this person made, deprecated included."
+    )
+
+
+class OrganisationDetail(OrganisationRead):
+    people: list[PersonRead] = Field(description="The people of this organisation.")
+    claims: list[ClaimRead] = Field(  # type: ignore[valid-type]
+        description="Every claim about or for this organisation, or made by one of its people; "
+        "deprecated included."
+    )
