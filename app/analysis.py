@@ -29,12 +29,6 @@ def derived_regions(record_id: str) -> tuple[str, str] | None:
     return None if match is None else (match[1].upper(), match[2].upper())
 
 
-def multiplier_metric(rate_metric: str) -> str:
-    """The metric of a multiplier derived from rates of ``rate_metric``."""
-    metric = RATIO_OF_RATE.get(rate_metric)
-    return metric.value if metric is not None else f"{rate_metric}_ratio"
-
-
 def _first_article(record: dict[str, Any]) -> str:
     return str(record["sources"][0]["article"]["id"])
 

@@ -12,6 +12,7 @@ stdlib's ``difflib`` ratio it weighs token order and partial names ("sverdlin gr
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from enum import StrEnum
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
@@ -77,5 +78,18 @@ def known_value(
             return value
         choices = names(session) if names else session.scalars(vocabulary).all()
         raise unknown(value, parameter, what, choices)
+
+    return check
+
+
+def in_vocabulary(vocabulary: type[StrEnum], what: str) -> Check:
+    """A filter check for a controlled vocabulary (the schema lists its values as an enum; this
+    says what is wrong and what was probably meant, instead of listing them all)."""
+    values = [member.value for member in vocabulary]
+
+    def check(session: Session, value: Any, parameter: str) -> Any:
+        if value in values:
+            return value
+        raise unknown(value, parameter, what, values)
 
     return check

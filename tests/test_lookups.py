@@ -64,15 +64,17 @@ def test_nothing_close_is_suggested_when_nothing_is_close(
     assert see in reason  # where the known values are listed
 
 
-def test_the_multiplier_metric_must_be_one_a_multiplier_has(client: TestClient) -> None:
-    """A rate's metric is a known risk metric but no multiplier's: derived ones are named for
-    what they compare (war_death_rate), so the rate metric is refused with that suggestion."""
-    reason = refused(
-        client, "/v1/risks/multipliers?reference=RU-MOW&metric=war_deaths_per_10000_men", "metric"
-    )
-    assert "did you mean war_death_rate" in reason
+def test_the_multiplier_metric_is_one_of_the_vocabulary(client: TestClient) -> None:
+    """The metric filters take the metric vocabulary (the schema lists it): a misspelling is
+    refused with the closest metric, a real metric that no multiplier has is an empty list."""
+    reason = refused(client, "/v1/risks/multipliers?reference=RU-MOW&metric=death_rate", "metric")
+    assert "did you mean" in reason
+    assert "war_death_rate" in reason
     items = client.get("/v1/risks/multipliers?reference=RU-MOW&metric=war_death_rate").json()
     assert {item["derived"] for item in items["data"]} == {True, False}
+    none = client.get("/v1/risks/multipliers?reference=RU-MOW&metric=deserters_helped")
+    assert none.status_code == 200
+    assert none.json()["data"] == []
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Self
 
+from fastapi import Query
 from pydantic import model_validator
 
-from app.families.base import Family, Field, label_field, shown
+from app.families.base import Family, Field, Filter, label_field, shown
 from app.families.record import (
     INCLUDE_DEPRECATED,
     RECORD_COLUMNS,
@@ -15,9 +16,8 @@ from app.families.record import (
     record_join,
     region_field,
     region_filter,
-    text_filter,
 )
-from app.lookups import known_value
+from app.lookups import in_vocabulary
 from app.models import RiskFigure
 from app.present import period_label
 from app.queries import regions, risks
@@ -93,13 +93,17 @@ RISK = Family(
             name="reference",
             column=risks.c.reference_region_code,
         ),
-        text_filter(
+        Filter(
             "metric",
-            risks.c.metric,
-            "What is compared: war_death_rate, war_deaths_per_10000_men.",
-            "war_death_rate",
-            60,
-            known_value(risks.c.metric, "a metric of any regional risk"),
+            str | None,
+            Query(
+                description="What is compared (the metric vocabulary): war_death_rate, "
+                "war_deaths_per_10000_men, ...",
+                examples=["war_death_rate"],
+                json_schema_extra={"enum": [metric.value for metric in Metric]},
+            ),
+            lambda metric: risks.c.metric == metric,
+            check=in_vocabulary(Metric, "a metric of the vocabulary"),
         ),
         INCLUDE_DEPRECATED,
     ),

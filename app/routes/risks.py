@@ -4,14 +4,13 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.analysis import derive_multipliers, multiplier_metric
+from app.analysis import derive_multipliers
 from app.csv_rows import record_table
 from app.deps import ListOptions, SessionDep, list_options, region_query
 from app.families import RISK
-from app.lookups import unknown
+from app.lookups import in_vocabulary
 from app.negotiation import OutputFormat
 from app.queries import LIVE_RATES, records, risks
 from app.records import RecordReader
@@ -20,7 +19,7 @@ from app.routes.family import add_list_route, add_record_routes
 from app.routes.listing import add_list_operations, respond_items
 from app.schemas.read import Page
 from app.schemas.records import MultiplierRead
-from app.vocab import TEXT_PATTERN
+from app.vocab import Metric
 
 router = APIRouter(prefix="/risks", tags=["risks"])
 add_list_route(router, RISK)
@@ -39,10 +38,10 @@ def _multipliers(output: OutputFormat) -> Callable[..., Response]:
         metric: Annotated[
             str | None,
             Query(
-                max_length=60,
-                pattern=TEXT_PATTERN,
-                description="Only this multiplier metric, e.g. war_death_rate.",
+                description="Only this multiplier metric (the metric vocabulary), e.g. "
+                "war_death_rate.",
                 examples=["war_death_rate"],
+                json_schema_extra={"enum": [metric.value for metric in Metric]},
             ),
         ] = None,
     ) -> Response:
@@ -69,20 +68,10 @@ def multipliers(
     items = [s | {"formula": None, "inputs": []} for s in stated]
     items += derive_multipliers(rates, reference, region)
     if metric is not None:
-        known = _multiplier_metrics(session, rates)
-        if metric not in known:
-            raise unknown(metric, "metric", "the metric of any multiplier", known)
+        in_vocabulary(Metric, "a metric of the vocabulary")(session, metric, "metric")
         items = [item for item in items if item["metric"] == metric]
     items.sort(key=lambda item: (item["region"]["code"], item["derived"], item["id"]))
     return items
-
-
-def _multiplier_metrics(session: Session, rates: list[dict[str, Any]]) -> set[str]:
-    """Metrics of stated multipliers (one statement on the indexed column) and of those derived
-    from the live ``rates``, whatever their reference region."""
-    stated = select(risks.c.metric).where(risks.c.risk_type == "multiplier").distinct()
-    derived = {multiplier_metric(rate["metric"]) for rate in rates}
-    return set(session.scalars(stated)) | derived
 
 
 add_list_operations(
