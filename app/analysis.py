@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from app.provenance import CitationGraph
 from app.vocab import Metric, Unit
 
 # A rate metric and the multiplier metric its ratio gives (a rate of another metric gives none:
@@ -125,30 +126,100 @@ def _multiplier(
     }
 
 
-def series_points(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One point per month and offence set from the best-ranked records.
+def broadest_offence(records: Iterable[dict[str, Any]]) -> tuple[int, ...] | None:
+    """The offence set a series shows by default: the total, never its parts.
 
-    Preferred records beat normal ones; deprecated never appear. Records of the best rank that
-    agree make one point (the others show up as its corroborations); records that disagree are
-    each returned, flagged ``conflict``.
+    Among the sets of Criminal Code articles the records name, the broadest is the one with the
+    most articles (332, 337 and 338 together before 337 alone); a tie goes to the set covering
+    more months, then to the lower articles. A record naming no article is a scope that cannot
+    be compared, so it is never chosen: it appears only folded into the point it relays.
     """
-    by_month: dict[tuple[str, tuple[int, ...]], list[dict[str, Any]]] = defaultdict(list)
+    months: dict[tuple[int, ...], set[str]] = defaultdict(set)
     for record in records:
-        if record["rank"] in RANK_ORDER:
-            key = (record["period_start"], tuple(record["criminal_code_articles"]))
-            by_month[key].append(record)
+        if record["criminal_code_articles"]:
+            months[tuple(record["criminal_code_articles"])].add(record["period_start"])
+    if not months:
+        return None
+    return min(months, key=lambda s: (-len(s), -len(months[s]), s))
+
+
+def series_points(
+    records: Iterable[dict[str, Any]], offence: tuple[int, ...], graph: CitationGraph
+) -> list[dict[str, Any]]:
+    """One point per month for the records counting exactly ``offence``.
+
+    A relay (a record linked by ``corroborates`` whose source chain shares an upstream with
+    the other's, such as a newspaper retelling Mediazona's count) folds into the point of its
+    upstream and is listed as its corroboration, whatever offences it names. Preferred records
+    beat normal ones; deprecated never appear. Independent chains of the best rank that agree
+    make one point; where they disagree, each is returned, flagged ``conflict``.
+    """
+    live = [r for r in records if r["rank"] in RANK_ORDER]
+    by_month: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in live:
+        by_month[record["period_start"]].append(record)
     points: list[dict[str, Any]] = []
-    for (month, _articles), candidates in sorted(by_month.items()):
-        best = min(RANK_ORDER[c["rank"]] for c in candidates)
-        top = sorted(
-            (c for c in candidates if RANK_ORDER[c["rank"]] == best),
-            key=lambda c: (-c["independent_sources"], -len(c["corroborated_by"]), c["id"]),
-        )
-        shown = [cluster[0] for cluster in _agreeing_clusters(top)]
-        for record in shown:
-            others = [c["id"] for c in shown if c["id"] != record["id"]]
-            points.append(_point(month, record, conflict=len(shown) > 1, others=others))
+    for month, candidates in sorted(by_month.items()):
+        chains = [
+            chain
+            for chain in _relay_chains(candidates, graph)
+            if tuple(chain[0]["criminal_code_articles"]) == offence
+        ]
+        if not chains:
+            continue
+        best = min(RANK_ORDER[chain[0]["rank"]] for chain in chains)
+        top = [chain for chain in chains if RANK_ORDER[chain[0]["rank"]] == best]
+        shown = _agreeing_clusters(top)
+        heads = [cluster[0][0]["id"] for cluster in shown]
+        for cluster in shown:
+            head, *rest = [record for chain in cluster for record in chain]
+            others = [h for h in heads if h != head["id"]]
+            points.append(_point(month, head, rest, conflict=len(shown) > 1, others=others))
     return points
+
+
+def _roots(record: dict[str, Any], graph: CitationGraph) -> frozenset[str]:
+    return frozenset().union(*(graph.roots(s["article"]["id"]) for s in record["sources"]))
+
+
+def _relay_chains(
+    records: list[dict[str, Any]], graph: CitationGraph
+) -> list[list[dict[str, Any]]]:
+    """Records joined by ``corroborates`` links whose source chains share a root, each group
+    headed by its upstream: the best rank, then a record whose own article starts its chain
+    (the original count, not a retelling), then the one naming its offences."""
+    roots = {r["id"]: _roots(r, graph) for r in records}
+    by_id = {r["id"]: r for r in records}
+    group = {r["id"]: r["id"] for r in records}
+
+    def find(record_id: str) -> str:
+        while group[record_id] != record_id:
+            record_id = group[record_id]
+        return record_id
+
+    for record in records:
+        for other in record["corroborated_by"]:
+            if other["id"] in by_id and roots[record["id"]] & roots[other["id"]]:
+                group[find(other["id"])] = find(record["id"])
+    members: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        members[find(record["id"])].append(record)
+
+    def upstream_first(record: dict[str, Any]) -> tuple[int, bool, bool, str]:
+        own = {s["article"]["id"] for s in record["sources"]}
+        return (
+            RANK_ORDER[record["rank"]],
+            not own & roots[record["id"]],
+            not record["criminal_code_articles"],
+            record["id"],
+        )
+
+    return sorted((sorted(m, key=upstream_first) for m in members.values()), key=_chain_order)
+
+
+def _chain_order(chain: list[dict[str, Any]]) -> tuple[int, int, str]:
+    head = chain[0]
+    return (-head["independent_sources"], -len(chain), head["id"])
 
 
 def _agrees(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -162,30 +233,44 @@ def _agrees(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return same or linked
 
 
-def _agreeing_clusters(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    clusters: list[list[dict[str, Any]]] = []
-    for record in records:
-        home = next((c for c in clusters if any(_agrees(record, m) for m in c)), None)
+def _agreeing_clusters(
+    chains: list[list[dict[str, Any]]],
+) -> list[list[list[dict[str, Any]]]]:
+    """Independent chains grouped by agreement of their heads."""
+    clusters: list[list[list[dict[str, Any]]]] = []
+    for chain in chains:
+        home = next((c for c in clusters if any(_agrees(chain[0], m[0]) for m in c)), None)
         if home is None:
-            clusters.append([record])
+            clusters.append([chain])
         else:
-            home.append(record)
+            home.append(chain)
     return clusters
 
 
-def _point(month: str, record: dict[str, Any], conflict: bool, others: list[str]) -> dict[str, Any]:
+def _point(
+    month: str,
+    record: dict[str, Any],
+    folded: list[dict[str, Any]],
+    conflict: bool,
+    others: list[str],
+) -> dict[str, Any]:
     return {
         "month": month,
+        "period_label": record["period_label"],
         "value": record["value"],
         "value_low": record["value_low"],
         "value_high": record["value_high"],
         "value_qualifier": record["value_qualifier"],
+        "unit": record["unit"],
+        "unit_label": record["unit_label"],
         "record_id": record["id"],
         "rank": record["rank"],
         "criminal_code_articles": record["criminal_code_articles"],
+        "source_url": record["sources"][0]["article"]["url"],
         "sources": record["sources"],
         "citation": record["citation"],
         "corroborated_by": record["corroborated_by"],
+        "corroborating_record_ids": [r["id"] for r in folded],
         "independent_sources": record["independent_sources"],
         "conflict": conflict,
         "conflicting_record_ids": others,

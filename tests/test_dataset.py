@@ -3,6 +3,9 @@ its verbatim quote and URL, disagreement shown side by side, derived figures aud
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from urllib.parse import unquote
 
@@ -110,6 +113,41 @@ def test_march_2024_is_684_from_one_independent_chain(client: TestClient) -> Non
     assert len(march["corroborated_by"]) >= 2
     assert march["independent_sources"] == 1
     assert all(p["month"].startswith("2024") for p in body["points"])
+
+
+def test_march_2024_relays_fold_into_mediazonas_point(client: TestClient) -> None:
+    body = client.get("/v1/sentences/series?measure=sentences&offence=337").json()
+    march = [p for p in body["points"] if p["month"] == "2024-03"]
+    assert [(p["record_id"], p["value"], p["conflict"]) for p in march] == [
+        ("mediazona-2024-03-sentences-337", 684, False)
+    ]
+    relays = {"barents-2024-03-sentences", "bunatimes-2024-03-sentences"}
+    assert relays <= set(march[0]["corroborating_record_ids"])
+    assert (march[0]["unit"], march[0]["period_label"]) == ("sentences", "March 2024")
+    assert march[0]["source_url"] == "https://zona.media/translate/2024/04/12/record"
+
+
+def test_a_series_never_mixes_a_total_with_its_parts(client: TestClient) -> None:
+    body = client.get("/v1/sentences/series?measure=cases_received").json()
+    assert body["offence"] == [332, 337, 338]
+    may = [p["value"] for p in body["points"] if p["month"] == "2024-05"]
+    assert may == [929]
+    parts = client.get("/v1/sentences/series?measure=cases_received&offence=337").json()
+    assert [p["value"] for p in parts["points"] if p["month"] == "2024-05"] == [844]
+
+
+def test_the_series_as_csv_has_one_row_per_point_with_url_and_citation(
+    client: TestClient,
+) -> None:
+    query = "?measure=sentences&offence=337"
+    points = client.get(f"/v1/sentences/series{query}").json()["points"]
+    response = client.get(f"/v1/sentences/series.csv{query}")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["record_id"] for r in rows] == [p["record_id"] for p in points]
+    assert all(r["source_url"].startswith("https://") and r["citation"] for r in rows)
+    lines = client.get(f"/v1/sentences/series.ndjson{query}").text.splitlines()
+    assert [json.loads(line)["record_id"] for line in lines] == [p["record_id"] for p in points]
 
 
 def test_the_64_misprint_is_deprecated_and_hidden_by_default(client: TestClient) -> None:

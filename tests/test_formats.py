@@ -277,6 +277,10 @@ CSV_LISTS: dict[str, tuple[str, str | None]] = {
     "/v1/organisations": ("/v1/organisations", None),
     "/v1/disputes": ("/v1/disputes", None),
     "/v1/search": ("/v1/search?q=Buryatia", "/v1/search?q=zzzqqq"),
+    "/v1/sentences/series": (
+        "/v1/sentences/series?measure=sentences&offence=337",
+        "/v1/sentences/series?measure=sentences&from=2099-01",
+    ),
 }
 
 

@@ -284,3 +284,44 @@ def test_records_quoting_articles_that_cite_each_other_have_one_independent_sour
     body = client_for(empty_db).get("/v1/sentences/first-2024-03").json()
     assert [r["id"] for r in body["corroborated_by"]] == ["second-2024-03"]
     assert body["independent_sources"] == 1
+
+
+def test_a_relay_folds_into_its_upstream_even_when_it_rounds_or_names_no_offence(
+    tmp_path: Path,
+    empty_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> None:
+    files = synthetic_files()
+    files[1]["sentences"][0] |= {
+        "value": 700,
+        "value_qualifier": "approximate",
+        "criminal_code_articles": [],
+    }
+    files[3]["sentences"][0] |= {"rank": "normal", "rank_reason": None}  # no rival
+    session = session_for(empty_db)
+    load_seed(session, write_seed(tmp_path / "seed", files))
+    session.commit()
+    body = client_for(empty_db).get("/v1/sentences/series?measure=sentences&offence=337").json()
+    march = [p for p in body["points"] if p["month"] == "2024-03"]
+    assert [(p["record_id"], p["value"], p["conflict"]) for p in march] == [
+        ("origin-2024-03", 684, False)
+    ]
+    assert set(march[0]["corroborating_record_ids"]) == {"relay-2024-03", "second-hand-2024-03"}
+    assert march[0]["period_label"] == "March 2024"
+
+
+def test_an_unlinked_disagreeing_record_of_another_chain_is_a_conflict(
+    synthetic: TestClient,
+) -> None:
+    body = synthetic.get("/v1/sentences/series?measure=sentences&offence=337").json()
+    rival = next(p for p in body["points"] if p["record_id"] == "rival-2024-03")
+    assert rival["conflict"] is True
+    assert rival["corroborating_record_ids"] == []
+    assert rival["conflicting_record_ids"] == ["origin-2024-03"]
+
+
+def test_the_series_defaults_to_the_broadest_offence_set(synthetic: TestClient) -> None:
+    body = synthetic.get("/v1/sentences/series?measure=sentences").json()
+    assert body["offence"] == [332, 337, 338]  # the total, not its part 337
+    assert [(p["month"], p["value"]) for p in body["points"]] == [("2024-02", 900)]

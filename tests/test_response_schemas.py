@@ -158,6 +158,7 @@ EXPORTS = {
     "search-search_everything": "/v1/search",
     "people-list_people": "/v1/people",
     "organisations-list_organisations": "/v1/organisations",
+    "sentences-get_series": "/v1/sentences/series",
 }
 for _operation, _path in EXPORTS.items():
     for _suffix in ("csv", "ndjson"):

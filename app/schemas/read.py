@@ -286,27 +286,45 @@ class SeriesPoint(Schema):
     """One month of a series: the figure, the record it comes from, and that record's sources."""
 
     month: str = Field(examples=["2024-03"])
+    period_label: str = Field(description="The month in words.", examples=["March 2024"])
     value: float | None
     value_low: float | None
     value_high: float | None
     value_qualifier: ValueQualifier | None
+    unit: Unit | None = Field(examples=["sentences"])
+    unit_label: str | None = Field(
+        description="The unit in words (its label in the vocabulary).", examples=["sentences"]
+    )
     record_id: str
     rank: Rank
     criminal_code_articles: list[int]
+    source_url: str = Field(
+        description="Where the record's first source was published (what the citation cites)."
+    )
     sources: list[SourceRef]
     citation: str
     corroborated_by: list[RelatedRecord]
+    corroborating_record_ids: list[str] = Field(
+        description="Records folded into this point: relays of the same count (their source "
+        "chain shares an upstream with this record's) and independent records that agree."
+    )
     independent_sources: int
     conflict: bool = Field(
-        description="True when another record of the same rank gives a different value for this "
-        "month; each such record is returned as its own point."
+        description="True only when independent source chains of the same rank give different "
+        "values for this month; each such chain is returned as its own point."
     )
-    conflicting_record_ids: list[str]
+    conflicting_record_ids: list[str] = Field(
+        description="The records heading the other points of this month when there is a conflict."
+    )
 
 
 class SeriesRead(Schema):
     measure: Measure
-    offence: list[int] | None = Field(description="Criminal Code articles, when filtered.")
+    offence: list[int] | None = Field(
+        description="The exact Criminal Code articles every point counts: those asked, or by "
+        "default the broadest set the measure has (the most articles; a tie goes to the set "
+        "covering more months). Null when no record of the measure names its articles."
+    )
     region: str | None = Field(description="ISO 3166-2 code; null = national figures.")
     points: list[SeriesPoint] = Field(
         description="One point per month a source covers; months no source covers are absent."
