@@ -92,6 +92,15 @@ class RateBasis(StrEnum):
     total = "total"  # the total over the whole period (a running total is a total since its start)
 
 
+class Granularity(StrEnum):
+    """How long a figure's period is, from its first and last month: what a reader asking about
+    one month wants first (a monthly count, not a multi-year total that happens to include it)."""
+
+    month = "month"  # a single month
+    year = "year"  # more than one month, within one calendar year ("2024", "Jan–Jul 2024")
+    multi_year = "multi_year"  # across calendar years ("Sep 2022 – May 2025")
+
+
 class ValueQualifier(StrEnum):
     """How exact the value is, as the source words it."""
 

@@ -102,3 +102,30 @@ def test_claims_by_speaker_kind_and_article(client: TestClient) -> None:
     article = "dagens-2024-10-02-russian-soldiers-flee-to-the-forest"
     got = {i["id"] for i in walk(client, f"/v1/claims?article={article}")}
     assert got == {c.id for a, c in claims if a == article}
+
+
+@pytest.mark.parametrize(
+    ("granularity", "labels"),
+    [
+        ("month", {"March 2024"}),
+        ("year", {"2024", "Jan–Oct 2024"}),
+        ("multi_year", {"2022–2025"}),
+    ],
+)
+def test_granularity_keeps_figures_over_periods_of_that_length(
+    client: TestClient, granularity: str, labels: set[str]
+) -> None:
+    query = f"measure=sentences&from=2024-03&to=2024-03&granularity={granularity}"
+    found = walk(client, f"/v1/sentences?{query}")
+    assert found
+    assert {r["period_label"] for r in found} == labels
+
+
+def test_a_single_month_with_granularity_month_pages_through_monthly_figures_only(
+    client: TestClient,
+) -> None:
+    query = "measure=sentences&from=2024-03&to=2024-03&granularity=month"
+    found = walk(client, f"/v1/sentences?{query}&limit=1")
+    assert all(r["period_start"] == r["period_end"] == "2024-03" for r in found)
+    assert "mediazona-2024-03-sentences-337" in {r["id"] for r in found}
+    assert len(found) == len(client.get(f"/v1/sentences?{query}").json()["data"])

@@ -7,6 +7,7 @@ from typing import Annotated, Self
 from fastapi import Query
 from pydantic import Field as PydanticField
 from pydantic import model_validator
+from sqlalchemy import ColumnElement, and_, extract, not_
 
 from app.families.base import Family, Field, Filter, label_field
 from app.families.record import (
@@ -25,7 +26,7 @@ from app.models import SentenceStat
 from app.queries import sentences
 from app.schemas.inputs import Label, Period, RecordIn
 from app.schemas.read import RecordBase
-from app.vocab import Measure, RateBasis, ValueQualifier
+from app.vocab import Granularity, Measure, RateBasis, ValueQualifier
 
 
 class SentenceIn(RecordIn):
@@ -45,6 +46,17 @@ class SentenceIn(RecordIn):
         if len(",".join(str(a) for a in sorted(set(self.criminal_code_articles)))) > 40:
             raise ValueError("criminal_code_articles: more articles than fit (40 characters)")
         return self
+
+
+def granularity(value: Granularity) -> ColumnElement[bool]:
+    """The period length as a condition on period_start / period_end (both engines)."""
+    start, end = sentences.c.period_start, sentences.c.period_end
+    if value == Granularity.month:
+        return start == end
+    same_year = extract("year", start) == extract("year", end)
+    if value == Granularity.year:
+        return and_(start != end, same_year)
+    return not_(same_year)
 
 
 def _articles(text: str | None) -> list[int]:
@@ -115,6 +127,19 @@ SENTENCE = Family(
                 examples=["sentences"],
             ),
             lambda measure: sentences.c.measure == measure,
+        ),
+        Filter(
+            "granularity",
+            Granularity | None,
+            Query(
+                description="Only figures over a period of this length: month (one month), year "
+                "(several months within one calendar year) or multi_year. To answer 'how many "
+                "in March 2024', ask from=2024-03&to=2024-03&granularity=month: without it, "
+                "totals and averages whose period includes the month are listed too, in period "
+                "order.",
+                examples=["month"],
+            ),
+            granularity,
         ),
         INCLUDE_DEPRECATED,
     ),
