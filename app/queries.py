@@ -209,3 +209,28 @@ def person_names(session: Session) -> dict[str, str]:
         for name in (row.id, row.name, *(row.aliases or [])):
             names.setdefault(name, row.id)
     return names
+
+
+def record_facts(session: Session, ids: Sequence[str]) -> dict[str, Any]:
+    """What a search hit shows of each record: rank, value, unit and its period (a court
+    statistic's or a claim's months, a risk's as-of month and its precision)."""
+    rows = session.execute(
+        select(
+            records.c.id,
+            records.c.rank,
+            records.c.value,
+            records.c.unit,
+            func.coalesce(sentences.c.period_start, claims.c.period_start, risks.c.as_of).label(
+                "start"
+            ),
+            func.coalesce(sentences.c.period_end, claims.c.period_end).label("end"),
+            risks.c.as_of_precision.label("precision"),
+        )
+        .select_from(
+            records.outerjoin(sentences, sentences.c.id == records.c.id)
+            .outerjoin(risks, risks.c.id == records.c.id)
+            .outerjoin(claims, claims.c.id == records.c.id)
+        )
+        .where(records.c.id.in_(ids))
+    )
+    return {row.id: row for row in rows}

@@ -198,23 +198,37 @@ def _highlight(snippet: str) -> str:
     return html.escape(snippet).replace(START, MARK).replace(STOP, UNMARK)
 
 
-def search(session: Session, query: str, kinds: Sequence[str] | None, limit: int) -> list[Hit]:
+# Preferred records first, then normal ones and articles (which have no rank), then deprecated.
+RANK_FIRST = """CASE r.rank WHEN 'preferred' THEN 0 WHEN 'deprecated' THEN 2 ELSE 1 END"""
+RECORD_JOIN = "LEFT JOIN records r ON d.entity = 'record' AND r.id = d.entity_id"
+
+
+def search(
+    session: Session,
+    query: str,
+    kinds: Sequence[str] | None,
+    limit: int,
+    include_deprecated: bool = False,
+) -> list[Hit]:
+    """The best ``limit`` hits: by rank first (preferred, normal, deprecated: a misprint never
+    outranks the count it misprints), then by text relevance. Deprecated records only when
+    ``include_deprecated``."""
     stems = _stems(query)
     if not stems:
         return []
-    kind_filter = ""
+    where = "" if include_deprecated else "AND (r.rank IS NULL OR r.rank <> 'deprecated')"
     params: dict[str, Any] = {"limit": limit}
     if kinds:
-        kind_filter = "AND d.kind IN (" + ", ".join(f":k{i}" for i in range(len(kinds))) + ")"
+        where += " AND d.kind IN (" + ", ".join(f":k{i}" for i in range(len(kinds))) + ")"
         params |= {f"k{i}": kind for i, kind in enumerate(kinds)}
     if _dialect(session) == "sqlite":
         params["q"] = " AND ".join(f'"{stem}"*' for stem in stems)
         sql = f"""
             SELECT d.kind, d.entity_id, d.title, bm25(search_fts, 0.0, 4.0, 1.0) AS score,
                    snippet(search_fts, -1, '{START}', '{STOP}', '…', 16) AS snippet
-            FROM search_fts JOIN search_documents d ON d.id = search_fts.doc_id
-            WHERE search_fts MATCH :q {kind_filter}
-            ORDER BY score, d.entity_id LIMIT :limit"""
+            FROM search_fts JOIN search_documents d ON d.id = search_fts.doc_id {RECORD_JOIN}
+            WHERE search_fts MATCH :q {where}
+            ORDER BY {RANK_FIRST}, score, d.entity_id LIMIT :limit"""
         rows: Iterable[Row[Any]] = session.execute(text(sql), params)
         return [
             Hit(r.kind, r.entity_id, r.title, _highlight(r.snippet), -float(r.score)) for r in rows
@@ -226,8 +240,8 @@ def search(session: Session, query: str, kinds: Sequence[str] | None, limit: int
                ts_headline('simple', d.title || ' — ' || d.body, q.query,
                            'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10,
                             MaxFragments=2, FragmentDelimiter=" … "') AS snippet
-        FROM search_documents d, q
-        WHERE d.tsv @@ q.query {kind_filter}
-        ORDER BY score DESC, d.entity_id LIMIT :limit"""
+        FROM search_documents d CROSS JOIN q {RECORD_JOIN}
+        WHERE d.tsv @@ q.query {where}
+        ORDER BY {RANK_FIRST}, score DESC, d.entity_id LIMIT :limit"""
     rows = session.execute(text(sql), params)
     return [Hit(r.kind, r.entity_id, r.title, _highlight(r.snippet), float(r.score)) for r in rows]

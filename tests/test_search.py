@@ -21,6 +21,8 @@ from tests.helpers import assert_problem
 
 DAGENS = "dagens-2024-10-02-russian-soldiers-flee-to-the-forest"
 BURYATIA_33 = "dagens-buryatia-vs-moscow-death-likelihood"
+MEDIAZONA_684 = "mediazona-2024-03-sentences-337"
+MISPRINT = "upravda-0424-2024-03-sentences-misprint"
 
 
 def hits(client: TestClient, query: str, **params: Any) -> list[dict[str, Any]]:
@@ -42,8 +44,39 @@ def test_hits_are_ranked_and_highlighted(client: TestClient) -> None:
     assert results[0]["id"] == "dagens-sverdlin-military-in-chaos"
     assert "<mark>chaos</mark>" in results[0]["snippet"].lower()
     assert results[0]["url"].endswith("/v1/claims/dagens-sverdlin-military-in-chaos")
-    scores = [h["score"] for h in hits(client, "Buryatia")]
-    assert scores == sorted(scores, reverse=True)
+    found = hits(client, "Buryatia")
+    for rank in ("preferred", "normal", "deprecated"):  # articles rank with normal records
+        scores = [h["score"] for h in found if (h["rank"] or "normal") == rank]
+        assert scores == sorted(scores, reverse=True)
+
+
+RANK_ORDER = {"preferred": 0, "normal": 1, None: 1, "deprecated": 2}
+
+
+def test_preferred_records_come_first_and_carry_their_figure(client: TestClient) -> None:
+    found = hits(client, "March 2024 sentences")
+    first = found[0]
+    assert (first["id"], first["value"], first["unit"]) == (MEDIAZONA_684, 684, "sentences")
+    assert (first["period_label"], first["rank"]) == ("March 2024", "preferred")
+    assert [RANK_ORDER[h["rank"]] for h in found] == sorted(RANK_ORDER[h["rank"]] for h in found)
+    article = next(h for h in found if h["type"] == "article")
+    assert (article["value"], article["unit"], article["rank"], article["period_label"]) == (
+        None,
+        None,
+        None,
+        None,
+    )
+
+
+def test_deprecated_records_are_found_only_when_asked_and_rank_last(client: TestClient) -> None:
+    assert MISPRINT not in {h["id"] for h in hits(client, "Mediazona 684")}
+    found = hits(client, "Mediazona 684", include_deprecated="true")
+    ids = [h["id"] for h in found]
+    assert MISPRINT in ids
+    assert ids.index(MEDIAZONA_684) < ids.index(MISPRINT)
+    assert all(h["rank"] == "deprecated" for h in found[ids.index(MISPRINT) :])
+    misprint = found[ids.index(MISPRINT)]
+    assert (misprint["value"], misprint["rank"]) == (64, "deprecated")
 
 
 def test_all_words_must_match_and_type_filters(client: TestClient) -> None:

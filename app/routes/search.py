@@ -1,18 +1,20 @@
 """/v1/search: full-text search over claims, quotes, statements and article titles."""
 
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import Row
 
-from app import search
+from app import queries, search
 from app.csv_rows import as_is
 from app.deps import ListOptions, SessionDep, list_options
 from app.links import public
 from app.negotiation import OutputFormat
+from app.present import period_label
 from app.routes.listing import add_list_operations, respond_items
 from app.schemas.read import Page, SearchHit
-from app.vocab import TEXT_PATTERN
+from app.vocab import TEXT_PATTERN, whole
 
 router = APIRouter(prefix="/search", tags=["search"])
 SEARCH_CSV = as_is(SearchHit.model_fields)
@@ -46,8 +48,17 @@ def _search(output: OutputFormat) -> Callable[..., Response]:
         limit: Annotated[
             int, Query(ge=1, le=100, description="Best hits to return.", examples=[20])
         ] = 20,
+        include_deprecated: Annotated[
+            bool,
+            Query(
+                description="Also find deprecated records (misprints, superseded figures); "
+                "they rank after every other hit.",
+                examples=[True],
+            ),
+        ] = False,
     ) -> Response:
-        hits = search.search(session, q, type, limit)
+        hits = search.search(session, q, type, limit, include_deprecated)
+        facts = queries.record_facts(session, [h.entity_id for h in hits if h.kind != "article"])
         data = [
             {
                 "type": hit.kind,
@@ -57,6 +68,7 @@ def _search(output: OutputFormat) -> Callable[..., Response]:
                 "score": round(hit.score, 6),
                 "url": str(public(request, f"/v1/{PATHS[hit.kind]}/{hit.entity_id}")),
             }
+            | _facts(facts.get(hit.entity_id) if hit.kind != "article" else None)
             for hit in hits
         ]
         return respond_items(data, options, "search", SEARCH_CSV)
@@ -64,10 +76,25 @@ def _search(output: OutputFormat) -> Callable[..., Response]:
     return search_everything
 
 
+def _facts(row: Row[Any] | None) -> dict[str, Any]:
+    """A record hit's figure, unit, period in words and rank (all null for an article)."""
+    if row is None:
+        return {"value": None, "unit": None, "period_label": None, "rank": None}
+    return {
+        "value": whole(row.value, row.unit),
+        "unit": row.unit,
+        "period_label": period_label(row.start, row.end, row.precision),
+        "rank": row.rank,
+    }
+
+
 add_list_operations(
     router,
     "search_everything",
     _search,
-    "Best-ranked matches first, each with a snippet where matches are wrapped in <mark>.",
+    "Preferred records first, then normal records and articles, then (only with "
+    "`include_deprecated=true`) deprecated ones; within a rank, the most relevant first. Each hit "
+    "has a snippet where matches are wrapped in <mark>, and a record's value, unit, period and "
+    "rank.",
     Page[SearchHit],
 )

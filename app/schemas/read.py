@@ -341,8 +341,25 @@ class SearchHit(Schema):
         description="Matching text with each match wrapped in <mark>...</mark>.",
         examples=["... <mark>Buryatia</mark> dying in the conflict is 33 times ..."],
     )
-    score: float = Field(description="Relevance; higher is better (comparable within a call).")
+    score: float = Field(
+        description="Text relevance; higher is better (comparable within a call). Hits are "
+        "ordered by rank first, then by score."
+    )
     url: str = Field(description="The hit's own endpoint.")
+    value: float | None = Field(
+        description="The record's figure (an integer for a whole count); null for an article, a "
+        "range or a non-numeric claim.",
+        examples=[684],
+    )
+    unit: Unit | None = Field(examples=["sentences"])
+    period_label: str | None = Field(
+        description="The period the record covers, in words (a risk's as-of month); null for an "
+        "article or an undated record.",
+        examples=["March 2024"],
+    )
+    rank: Rank | None = Field(
+        description="preferred, normal or deprecated (Wikidata-style); null for an article."
+    )
 
 
 class PersonRead(PersonRef):
