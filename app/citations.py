@@ -1,5 +1,10 @@
 """Citations in the styles journalists and reference managers paste: plain text, BibTeX,
-CSL-JSON and RIS; and text-fragment links that open an article scrolled to the quote."""
+CSL-JSON and RIS; and text-fragment links that open an article scrolled to the quote.
+
+Only a headline as published goes where a style expects a title. An article whose headline is
+not known has ``title`` null and a ``description`` in our own words: the text citation leaves it
+out ("Mediazona, 12 April 2024, https://..."), and the machine-readable styles carry it as a
+note, which every style prints or keeps as it is, never in quotation marks."""
 
 from __future__ import annotations
 
@@ -45,7 +50,8 @@ def human_date(value: datetime | None, precision: str | None, approximate: bool)
 
 
 def citation_text(article: Any) -> str:
-    """'Kathrine Frich, 'Title', Dagens, 2 October 2024, <url>' from an article row."""
+    """'Kathrine Frich, 'Title', Dagens, 2 October 2024, <url>' from an article row; without a
+    known headline, 'Mediazona, 12 April 2024, <url>' (our description is not a title)."""
     parts: list[str] = []
     authors = list(article.authors or [])
     if authors:
@@ -78,13 +84,23 @@ def _bibtex_escape(value: str) -> str:
     return re.sub(r"([{}%&#_$\\])", r"\\\1", value)
 
 
+def _notes(article: Any, note: str | None) -> list[str]:
+    """What goes in a style's note: our description of an article whose headline is not known
+    (labelled, so nobody takes it for the headline), then ``note``."""
+    shown = article.description and f"Headline not known; described as: {article.description}"
+    return [text for text in (shown, note) if text]
+
+
 def bibtex(article: Any, note: str | None = None) -> str:
+    """A biblatex ``@online`` entry. Our description goes in ``note``, not ``title``: ``note``
+    is the one field that biblatex's @online and BibTeX's @misc fallback both print, plainly,
+    while ``howpublished`` is dropped by @online and ``titleaddon`` by classic BibTeX."""
     fields = {
         "title": article.title,
         "author": " and ".join(article.authors or []) or None,
         "organization": article.publisher,
         "url": article.url,
-        "note": note,
+        "note": ". ".join(_notes(article, note)) or None,
     }
     if article.published_at is not None:
         parts = _date_parts(article)
@@ -112,8 +128,8 @@ def csl_json(article: Any, note: str | None = None) -> list[dict[str, Any]]:
     }
     if article.published_at is not None:
         item["issued"] = {"date-parts": [_date_parts(article)]}
-    if note:
-        item["note"] = note
+    if notes := _notes(article, note):
+        item["note"] = "\n".join(notes)  # CSL has no variable for a descriptive title
     return [{k: v for k, v in item.items() if v not in (None, [])}]
 
 
@@ -133,8 +149,7 @@ def ris(article: Any, note: str | None = None) -> str:
         lines.append(f"UR  - {article.url}")
     if article.language:
         lines.append(f"LA  - {article.language}")
-    if note:
-        lines.append(f"N1  - {note}")
+    lines += [f"N1  - {text}" for text in _notes(article, note)]
     lines.append("ER  - ")
     return "\r\n".join(lines) + "\r\n"
 

@@ -110,6 +110,7 @@ ARTICLE_COLUMNS = [
     "id",
     "url",
     "title",
+    "description",
     "publisher",
     "authors",
     "published_at",

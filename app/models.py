@@ -66,13 +66,17 @@ class Person(Base):
 
 
 class Article(Base):
-    """A published article. ``url`` is empty for an article known only by name (a stub)."""
+    """A published article. ``url`` is empty for an article known only by name (a stub).
+
+    ``title`` is the headline as published, or null when it is not known; ``description`` is then
+    our own words for the article, kept apart so no citation passes it off as the headline."""
 
     __tablename__ = "articles"
 
     id: Mapped[str] = mapped_column(String(120), primary_key=True)
     url: Mapped[str | None] = mapped_column(String(1000), unique=True)
     title: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
     publisher: Mapped[str] = mapped_column(String(200))
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
     published_at: Mapped[datetime | None]

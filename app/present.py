@@ -69,6 +69,7 @@ def article_ref(row: Any, id_field: str = "id") -> dict[str, Any]:
         "id": getattr(row, id_field),
         "url": row.url,
         "title": row.title,
+        "description": row.description,
         "publisher": row.publisher,
         "authors": list(row.authors or []),
         "published_at": published_iso(row.published_at, row.published_precision),

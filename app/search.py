@@ -170,7 +170,7 @@ def index_articles(session: Session, article_ids: Iterable[str]) -> None:
             "entity": "article",
             "entity_id": a.id,
             "kind": "article",
-            "title": a.title or a.publisher,
+            "title": a.title or a.description or a.publisher,
             "body": " · ".join([a.publisher, *(a.authors or []), a.notes or "", a.url or ""]),
         }
         for a in session.scalars(select(Article).where(Article.id.in_(ids)))

@@ -204,6 +204,7 @@ def test_bibtex_escapes_what_would_break_the_entry() -> None:
     article = SimpleNamespace(
         id="x",
         title="Costs {rise} 50% & more_now",
+        description=None,
         authors=["A B"],
         publisher="P",
         url=None,

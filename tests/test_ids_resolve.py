@@ -121,7 +121,7 @@ def test_a_derived_multiplier_cites_its_inputs_article_with_the_formula(
         rate = item["inputs"][0]
         assert entry["id"] == rate["sources"][0]["article"]["id"]
         assert entry["URL"] == rate["sources"][0]["article"]["url"]
-        assert entry["note"] == f"Derived: {item['derivation']}"
+        assert entry["note"].endswith(f"Derived: {item['derivation']}")
         assert item["formula"] in entry["note"]
 
 

@@ -1,7 +1,10 @@
 """Migrations are code: one head, the schema they build matches the models, and they reverse."""
 
+from datetime import UTC, datetime
+
 from alembic import command
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
 
 from app.migrate import alembic_config
 from tests.conftest import Databases
@@ -18,3 +21,31 @@ def test_upgrade_matches_models_and_downgrade_reverses(databases: Databases) -> 
     command.downgrade(config, "base")
     command.upgrade(config, "head")
     command.check(config)
+
+
+def test_bracketed_titles_become_descriptions_and_come_back_on_downgrade(
+    databases: Databases,
+) -> None:
+    url = databases.new()
+    config = alembic_config(url)
+    command.upgrade(config, "3c1f0e9a7b21")  # before articles had a description
+    engine = create_engine(url)
+    insert = text(
+        "INSERT INTO articles (id, title, publisher, authors, published_approximate, is_stub, "
+        "content_hash, created_at, updated_at) VALUES (:id, :title, 'P', '[]', false, false, "
+        "'h', :now, :now)"
+    )
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(insert, [{"id": "ours", "title": "[Our words]", "now": now}])
+        connection.execute(insert, [{"id": "real", "title": "A [real] headline", "now": now}])
+    command.upgrade(config, "head")
+    shown = "SELECT id, title, description FROM articles ORDER BY id"
+    with engine.connect() as connection:
+        rows = [tuple(r) for r in connection.execute(text(shown))]
+    assert rows == [("ours", None, "Our words"), ("real", "A [real] headline", None)]
+    command.downgrade(config, "3c1f0e9a7b21")
+    with engine.connect() as connection:
+        titles = [tuple(r) for r in connection.execute(text("SELECT id, title FROM articles"))]
+    assert sorted(titles) == [("ours", "[Our words]"), ("real", "A [real] headline")]
+    engine.dispose()

@@ -137,9 +137,9 @@ def test_an_index_out_of_step_is_rebuilt_by_the_next_load(
 @pytest.mark.parametrize(
     "query",
     [
-        "prison OR disability",  # as OR: every record with either word
+        "missing OR disobeyed",  # as OR: every record with either word
         "Buryatia -Moscow",  # as NOT: the Buryatia records without Moscow
-        '"desert" NEAR(doubled)',  # as NEAR: a proximity query, or a syntax error
+        '"published" NEAR(decisions)',  # as NEAR: a proximity query, or a syntax error
     ],
 )
 def test_operators_are_plain_words_on_every_engine(client: TestClient, query: str) -> None:

@@ -276,6 +276,7 @@ def _check_article(row: Row) -> None:
             "article": v["id"],
             "publisher": v["publisher"],
             "title": v["title"],
+            "description": v["description"],
             "url": v["url"],
             "published": v["published_at"],
             "published_precision": v["published_precision"],

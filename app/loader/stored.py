@@ -56,6 +56,7 @@ def _article_columns(article: ArticleIn) -> dict[str, Any]:
     return {
         "url": str(article.url),
         "title": article.title,
+        "description": article.description,
         "publisher": article.publisher,
         "authors": article.authors,
         "published_at": _published_at(article.published),
@@ -76,6 +77,7 @@ def _stub_columns(stub: CitationIn) -> dict[str, Any]:
     return {
         "url": str(stub.url) if stub.url else None,
         "title": stub.title,
+        "description": stub.description,
         "publisher": stub.publisher,
         "authors": [],
         "published_at": _published_at(stub.published),

@@ -69,6 +69,7 @@ def record_article(session: Session, record_id: str, kind: str) -> tuple[Any, st
             for name in (
                 "url",
                 "title",
+                "description",
                 "publisher",
                 "authors",
                 "published_at",

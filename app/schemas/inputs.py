@@ -86,6 +86,28 @@ def _fits(url: HttpUrl) -> HttpUrl:
 WebUrl = Annotated[HttpUrl, BeforeValidator(_web_url), AfterValidator(_fits)]
 Month = Annotated[Any, AfterValidator(_month)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+def _headline(value: str) -> str:
+    """A bracketed title was our own description; it goes in ``description``, so a citation
+    never quotes it as if it were the headline."""
+    if value.startswith("[") and value.endswith("]"):
+        raise ValueError(
+            "a bracketed title is a description we wrote, not the headline: "
+            "give it as description (without the brackets) and leave title out"
+        )
+    return value
+
+
+Headline = Annotated[
+    str,
+    Field(min_length=1, description="The headline as published, verbatim."),
+    AfterValidator(_headline),
+]
+Description = Annotated[
+    str,
+    Field(min_length=1, description="Our own words for an article whose headline is not known."),
+]
 Name = Annotated[str, Field(min_length=1, max_length=200)]  # the name columns are String(200)
 Label = Annotated[str, Field(max_length=200)]
 
@@ -189,7 +211,8 @@ class CitationIn(Strict):
     note: str | None = None
     # Stub fields: set only when the cited article has no file of its own.
     publisher: Name | None = None
-    title: str | None = None
+    title: Headline | None = None
+    description: Description | None = None
     url: WebUrl | None = None
     published: date | None = None
     published_precision: Precision | None = None
@@ -219,7 +242,8 @@ def _aware(value: Any) -> Any:
 class ArticleIn(Strict):
     id: Slug
     url: WebUrl
-    title: NonEmpty
+    title: Headline | None = None
+    description: Description | None = None
     publisher: Name
     authors: list[NonEmpty] = Field(default_factory=list)
     published: date | datetime | None = Field(
@@ -242,6 +266,12 @@ class ArticleIn(Strict):
     def _precision(self) -> Self:
         if self.published is not None and self.published_precision is None:
             raise ValueError("published needs published_precision (minute, day, month, year)")
+        return self
+
+    @model_validator(mode="after")
+    def _named(self) -> Self:
+        if self.title is None and self.description is None:
+            raise ValueError("give title (the headline as published) or description (our words)")
         return self
 
 

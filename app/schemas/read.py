@@ -24,7 +24,9 @@ T = TypeVar("T")
 # model wins. Every property in the OpenAPI schema ends up described (a test checks).
 COMMON_DESCRIPTIONS = {
     "id": "Stable identifier; never reused.",
-    "title": "Headline as published (a bracketed description when the headline is not known).",
+    "title": "Headline as published, verbatim; null when it is not known (see description).",
+    "description": "Our own words for the article when its headline is not known; never a "
+    "headline, so no citation puts it in quotation marks.",
     "publisher": "Who published the article.",
     "authors": "Authors as named in the article (empty when not named).",
     "published_precision": "How much of published_at the source gives: minute, day, month, year.",
@@ -32,7 +34,8 @@ COMMON_DESCRIPTIONS = {
     "archive_url": "An archived copy of the article, when one is recorded.",
     "retrieved_at": "When the article text was retrieved, if recorded.",
     "notes": "Notes from the research: where the metadata comes from, what is uncertain.",
-    "citation": "Ready-to-paste citation: author, 'title', publisher, date, URL.",
+    "citation": "Ready-to-paste citation: author, 'title', publisher, date, URL (no title when "
+    "the headline is not known).",
     "created_at": "When this entry was first loaded (UTC).",
     "updated_at": "When what this entry shows last changed (UTC).",
     "sentences": "Court statistics.",
@@ -110,6 +113,7 @@ class ArticleRef(Schema):
         description="Where the article was published; null for an article known only by name."
     )
     title: str | None
+    description: str | None
     publisher: str = Field(examples=["Dagens"])
     authors: list[str] = Field(examples=[["Kathrine Frich"]])
     published_at: str | None = Field(
