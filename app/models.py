@@ -270,7 +270,8 @@ class Revision(Base):
     action: Mapped[str] = mapped_column(String(8))
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed: Last-Modified is max(created_at), read on every request path once a second.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class SearchDocument(Base):

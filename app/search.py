@@ -89,12 +89,20 @@ def _region_names(region: Region | None) -> list[str]:
     return [region.code, region.name, region.name_iso, region.name_ru]
 
 
+# Ids per statement when (re)indexing: an unbounded IN list fails past SQLite's and PostgreSQL's
+# parameter limits (a data package of 70k records did on PostgreSQL).
+CHUNK = 5000
+
+
 def index_records(session: Session, record_ids: Iterable[str]) -> None:
     """(Re)build the documents of ``record_ids``; ids that no longer exist are dropped."""
     ids = sorted(set(record_ids))
+    for start in range(0, len(ids), CHUNK):
+        _index_records(session, ids[start : start + CHUNK])
+
+
+def _index_records(session: Session, ids: list[str]) -> None:
     _remove(session, "record", ids)
-    if not ids:
-        return
     regions = {r.code: r for r in session.scalars(select(Region))}
     quotes: dict[str, list[str]] = defaultdict(list)
     for row in session.execute(
@@ -162,9 +170,12 @@ def index_records(session: Session, record_ids: Iterable[str]) -> None:
 
 def index_articles(session: Session, article_ids: Iterable[str]) -> None:
     ids = sorted(set(article_ids))
+    for start in range(0, len(ids), CHUNK):
+        _index_articles(session, ids[start : start + CHUNK])
+
+
+def _index_articles(session: Session, ids: list[str]) -> None:
     _remove(session, "article", ids)
-    if not ids:
-        return
     rows = [
         {
             "entity": "article",

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
+from app import search
 from app.loader import load_seed
-from app.models import SearchDocument
+from app.models import Article, Record, SearchDocument
 from tests.conftest import SEED_DIR
 from tests.factories import edit
 from tests.helpers import assert_problem
@@ -159,3 +160,25 @@ def test_snippets_are_html_escaped_around_the_marks(client: TestClient) -> None:
     snippet = hits(client, "chaos")[0]["snippet"]
     assert "&quot;" in snippet
     assert '"' not in snippet.replace("<mark>", "").replace("</mark>", "")
+
+
+def test_reindexing_in_small_chunks_gives_the_same_hits(
+    seeded_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The index is (re)built a chunk of ids per statement (an unbounded IN list fails on large
+    data packages); the chunk size must not change a hit."""
+    client = client_for(seeded_db)
+    before = [hits(client, q) for q in ("Buryatia", "Mediazona", "Бурятия")]
+    monkeypatch.setattr(search, "CHUNK", 3)
+    session = session_for(seeded_db)
+    records, articles = (list(session.scalars(select(c.id))) for c in (Record, Article))
+    search._remove(session, "record", records)  # an empty index, rebuilt three ids at a time
+    search._remove(session, "article", articles)
+    search.index_records(session, records)
+    search.index_articles(session, articles)
+    session.commit()
+    assert [hits(client, q) for q in ("Buryatia", "Mediazona", "Бурятия")] == before
+    assert all(before)
