@@ -140,3 +140,8 @@ def as_is(columns: Iterable[str]) -> CsvTable:
     """A table whose items are already flat (regions, search hits)."""
     names = list(columns)
     return CsvTable(names, lambda item: {name: item[name] for name in names})
+
+
+def named(columns: Iterable[str]) -> CsvTable:
+    """A table of people or organisations: their fields as they are, aliases joined."""
+    return CsvTable(list(columns), lambda item: item | {"aliases": joined(item["aliases"])})

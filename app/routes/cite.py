@@ -65,18 +65,9 @@ def record_article(session: Session, record_id: str, kind: str) -> tuple[Any, st
     first = queries.sources_for(session, [source_of])[source_of][0]
     article = SimpleNamespace(
         **{
-            name: getattr(first, name)
-            for name in (
-                "url",
-                "title",
-                "description",
-                "publisher",
-                "authors",
-                "published_at",
-                "published_precision",
-                "published_approximate",
-                "language",
-            )
+            column.name: getattr(first, column.name)
+            for column in queries.ARTICLE_REF_COLUMNS
+            if column.name != "article_id"
         },
         id=first.article_id,
     )

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Response
 from sqlalchemy import select
 
 from app import present, queries
-from app.csv_rows import CsvTable, joined
+from app.csv_rows import named
 from app.deps import SessionDep
 from app.errors import NOT_FOUND, NotFound, quoted
 from app.families import CLAIM
@@ -18,10 +18,7 @@ from app.schemas.records import OrganisationDetail
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
-ORGANISATIONS_CSV = CsvTable(
-    list(OrganisationRead.model_fields),
-    lambda item: item | {"aliases": joined(item["aliases"])},
-)
+ORGANISATIONS_CSV = named(OrganisationRead.model_fields)
 
 
 add_listing(

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from app import present, queries
-from app.csv_rows import CsvTable, joined
+from app.csv_rows import named
 from app.deps import SessionDep
 from app.errors import NOT_FOUND, NotFound, quoted
 from app.families import CLAIM
@@ -16,10 +16,7 @@ from app.schemas.records import PersonDetail
 
 router = APIRouter(prefix="/people", tags=["people"])
 
-PEOPLE_CSV = CsvTable(
-    list(PersonRead.model_fields),
-    lambda item: item | {"aliases": joined(item["aliases"])},
-)
+PEOPLE_CSV = named(PersonRead.model_fields)
 
 
 add_listing(
