@@ -14,6 +14,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
+from app.charts import ChartSize
 from app.config import Settings
 from app.db import get_session
 from app.errors import BadRequest, InvalidParameter, ProblemError
@@ -215,3 +216,24 @@ def region_query(description: str) -> Any:
         examples=["RU-BU"],
         json_schema_extra={"enum": list(russian_regions())},
     )
+
+
+def chart_size(
+    width: Annotated[
+        int,
+        Query(
+            ge=200, le=2000, description="Width of the chart in pixels (200-2000).", examples=[640]
+        ),
+    ] = 640,
+    height: Annotated[
+        int,
+        Query(
+            ge=150, le=1500, description="Height of the chart in pixels (150-1500).", examples=[400]
+        ),
+    ] = 400,
+) -> ChartSize:
+    """The size of an SVG chart: bounded, so a request cannot ask for a gigantic drawing."""
+    return ChartSize(width, height)
+
+
+ChartSizeDep = Annotated[ChartSize, Depends(chart_size)]

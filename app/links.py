@@ -25,3 +25,9 @@ def public_request_url(request: Request) -> URL:
     url = public(request, path)
     query = request.url.query
     return url.replace(query=query) if query else url
+
+
+def root_path(request: Request) -> str:
+    """The path prefix a proxy serves the app under (``root_path``): the start of the
+    same-origin links of the HTML pages."""
+    return str(request.scope.get("root_path", "")).rstrip("/")

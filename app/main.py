@@ -20,6 +20,8 @@ from app.http_cache import HTTPCacheMiddleware
 from app.logs import RequestIdMiddleware
 from app.metrics import Metrics, MetricsMiddleware
 from app.routes import api_router
+from app.routes.explore import STATIC_URL, static_files
+from app.routes.explore import router as explore_router
 from app.routes.health import router as health_router
 from app.routes.metrics import router as metrics_router
 from app.routes.pages import ASSETS_URL, assets
@@ -129,8 +131,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     build_openapi = app.openapi
     app.openapi = lambda: add_problem_schema(build_openapi())  # type: ignore[method-assign]
     app.state.metrics = metrics = Metrics(app.state)
-    app.add_middleware(HTTPCacheMiddleware, cache_control=settings.cache_control, prefixes=("/v1",))
-    app.add_middleware(RequestGuard, limits=guard_limits(settings), prefixes=("/v1", "/readyz"))
+    # /explore reads the database like the API: cached and guarded the same way.
+    app.add_middleware(
+        HTTPCacheMiddleware, cache_control=settings.cache_control, prefixes=("/v1", "/explore")
+    )
+    app.add_middleware(
+        RequestGuard, limits=guard_limits(settings), prefixes=("/v1", "/readyz", "/explore")
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(HeadMiddleware)
@@ -146,7 +153,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(pages_router)
+    app.include_router(explore_router)
     app.mount(ASSETS_URL, assets(), name="docs-assets")
+    app.mount(STATIC_URL, static_files(), name="static")
     app.include_router(api_router, prefix="/v1")
     register_error_handlers(app)
     return app

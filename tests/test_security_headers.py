@@ -73,6 +73,8 @@ def policy(header: str) -> dict[str, list[str]]:
         "/redoc",
         "/",
         "/docs-assets/swagger-ui-bundle.js",
+        "/explore",
+        "/static/explore.js",
     ],
 )
 def test_every_response_has_the_basic_headers(client: TestClient, path: str) -> None:
@@ -109,7 +111,7 @@ def test_a_304_keeps_the_headers(client: TestClient) -> None:
 # The only sources an HTML page's policy may name: this server, keywords, inline scripts' hashes,
 # and the schemes the docs need (Swagger UI's data: SVG icons, ReDoc's blob: search worker).
 KEYWORDS = {"'self'", "'none'", "'unsafe-inline'", "data:", "blob:"}
-HTML_PAGES = ["/docs", "/redoc", "/"]
+HTML_PAGES = ["/docs", "/redoc", "/", "/explore"]
 
 
 def same_origin(url: str) -> bool:
@@ -125,13 +127,30 @@ def test_html_pages_name_no_other_host(client: TestClient, path: str) -> None:
     assert csp["default-src"] == ["'none'"]
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["base-uri"] == ["'none'"]
-    assert csp["form-action"] == ["'none'"]
+    assert csp["form-action"] == ["'self'"]  # /explore's GET form sends to this server
     assert csp["connect-src"] == ["'self'"]
     for name, sources in csp.items():
         for source in sources:
             assert source in KEYWORDS or source.startswith("'sha256-"), (name, source)
     assert csp["script-src"][0] == "'self'"
     assert all(source.startswith("'sha256-") for source in csp["script-src"][1:])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/sentences/series.svg?measure=sentences",
+        "/v1/risks/multipliers.svg?reference=RU-MOW",
+    ],
+)
+def test_svg_charts_load_nothing_and_may_be_framed_to_be_embedded(
+    client: TestClient, path: str
+) -> None:
+    response = client.get(path)
+    assert response.headers["content-type"] == "image/svg+xml"
+    assert response.headers["content-security-policy"] == "default-src 'none'"
+    assert "x-frame-options" not in response.headers
+    assert response.headers["x-content-type-options"] == "nosniff"
 
 
 @pytest.mark.parametrize("path", HTML_PAGES)
@@ -141,6 +160,8 @@ def test_every_file_a_page_loads_is_from_this_server(client: TestClient, path: s
     assert page.icons
     if path != "/":
         assert page.scripts
+    if path == "/explore":
+        assert page.styles
     for url in [*page.scripts, *page.styles, *page.icons]:
         assert same_origin(url), url
         assert client.get(url).status_code == 200, url

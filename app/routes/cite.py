@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 from enum import StrEnum
-from types import SimpleNamespace
 from typing import Annotated, Any
 
 import orjson
@@ -14,6 +13,7 @@ from app.citations import render
 from app.deps import SessionDep
 from app.errors import NOT_FOUND, NotFound, quoted
 from app.families import FAMILIES
+from app.figures import cited_article
 from app.records import RecordReader
 
 
@@ -63,14 +63,7 @@ def record_article(session: Session, record_id: str, kind: str) -> tuple[Any, st
             raise NotFound(f"{kind} {quoted(record_id)} does not exist")
         source_of, note = computed["derived_from"][0]["id"], f"Derived: {computed['derivation']}"
     first = queries.sources_for(session, [source_of])[source_of][0]
-    article = SimpleNamespace(
-        **{
-            column.name: getattr(first, column.name)
-            for column in queries.ARTICLE_REF_COLUMNS
-            if column.name != "article_id"
-        },
-        id=first.article_id,
-    )
+    article = cited_article(first)
     return article, note or f"Quoted: \u201c{first.quote}\u201d"
 
 

@@ -1,35 +1,16 @@
 """/v1/disputes: every pair of records that contradict each other, both sides with sources."""
 
-from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import Row, Table, select
-from sqlalchemy.orm import Session
 
 from app.csv_rows import CsvTable
-from app.models import RecordRelation
-from app.records import RecordReader
+from app.figures import CONTRADICTION_ORDER, CONTRADICTIONS, present_disputes
 from app.routes.listing import Listing, add_listing
 from app.schemas.read import Page
 from app.schemas.records import DisputeRead
 
 router = APIRouter(prefix="/disputes", tags=["disputes"])
-relations = cast(Table, RecordRelation.__table__)
-
-
-def present_disputes(session: Session, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
-    records = RecordReader.of(session).by_id(
-        sorted({r.record_id for r in rows} | {r.other_record_id for r in rows})
-    )
-    return [
-        {
-            "id": f"{row.record_id}~{row.other_record_id}",
-            "note": row.note,
-            "records": [records[row.record_id], records[row.other_record_id]],
-        }
-        for row in rows
-    ]
 
 
 SIDE_FIELDS = ("id", "kind", "value", "value_low", "value_high", "unit", "statement")
@@ -62,10 +43,8 @@ add_listing(
     "list_disputes",
     Listing(
         "disputes",
-        select(relations.c.record_id, relations.c.other_record_id, relations.c.note).where(
-            relations.c.relation == "contradicts"
-        ),
-        [relations.c.record_id, relations.c.other_record_id],
+        CONTRADICTIONS,
+        CONTRADICTION_ORDER,
         present_disputes,
         DISPUTES_CSV,
     ),

@@ -1,4 +1,5 @@
-"""The HTML pages: a landing page at ``/``, Swagger UI at ``/docs`` and ReDoc at ``/redoc``.
+"""The HTML pages: a landing page at ``/`` (which links /explore, ``routes/explore.py``),
+Swagger UI at ``/docs`` and ReDoc at ``/redoc``.
 
 The docs pages load Swagger UI's and ReDoc's built bundles from this server, under
 ``/docs-assets``, served straight from the installed ``fastapi-offline`` package (which ships the
@@ -17,6 +18,8 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
+from app.links import root_path
+
 ASSETS_URL = "/docs-assets"
 ASSETS_PACKAGE = ("fastapi_offline", "static")
 SWAGGER_JS, SWAGGER_CSS = "swagger-ui-bundle.js", "swagger-ui.css"
@@ -30,20 +33,15 @@ def assets() -> StaticFiles:
     return StaticFiles(packages=[ASSETS_PACKAGE])
 
 
-def _root(request: Request) -> str:
-    """The path prefix a proxy serves the app under (``root_path``), for same-origin URLs."""
-    return str(request.scope.get("root_path", "")).rstrip("/")
-
-
 def _asset(request: Request, name: str) -> str:
-    return f"{_root(request)}{ASSETS_URL}/{name}"
+    return f"{root_path(request)}{ASSETS_URL}/{name}"
 
 
 @router.get("/docs", response_class=HTMLResponse)
 def swagger_ui(request: Request) -> HTMLResponse:
     """Swagger UI on /openapi.json, from the local assets."""
     return get_swagger_ui_html(
-        openapi_url=f"{_root(request)}{request.app.openapi_url}",
+        openapi_url=f"{root_path(request)}{request.app.openapi_url}",
         title=f"{request.app.title} - Swagger UI",
         swagger_js_url=_asset(request, SWAGGER_JS),
         swagger_css_url=_asset(request, SWAGGER_CSS),
@@ -56,7 +54,7 @@ def swagger_ui(request: Request) -> HTMLResponse:
 def redoc(request: Request) -> HTMLResponse:
     """ReDoc on /openapi.json, from the local assets (system fonts, not Google's)."""
     return get_redoc_html(
-        openapi_url=f"{_root(request)}{request.app.openapi_url}",
+        openapi_url=f"{root_path(request)}{request.app.openapi_url}",
         title=f"{request.app.title} - ReDoc",
         redoc_js_url=_asset(request, REDOC_JS),
         redoc_favicon_url=_asset(request, FAVICON),
@@ -93,6 +91,11 @@ verbatim quote) and a citation a journalist can paste.</p>
 reason; every contradiction is listed, both sides with their sources, at
 <a href="{root}/v1/disputes">/v1/disputes</a>.</p>
 
+<h2>Explore</h2>
+<p><a href="{root}/explore">Explore the figures</a>: the monthly series as a chart, regional
+risk multipliers, the disputes and the claims, each figure with its quote, its source and a
+citation to copy.</p>
+
 <h2>Documentation</h2>
 <ul>
 <li><a href="{root}/docs">/docs</a>: interactive documentation (Swagger UI), to try every
@@ -124,7 +127,7 @@ def curl_examples(public_url: str) -> list[str]:
 @router.get("/", response_class=HTMLResponse)
 def landing(request: Request) -> HTMLResponse:
     """What the API is, where its docs are, a few requests to start with."""
-    root = escape(_root(request))
+    root = escape(root_path(request))
     examples = curl_examples(request.app.state.settings.public_url)
     return HTMLResponse(
         LANDING.format(

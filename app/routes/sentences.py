@@ -1,21 +1,17 @@
 """/v1/sentences: court statistics (cases, sentences, convictions) by period."""
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Depends, Query, Response
 
 from app import present
-from app.analysis import broadest_offence, series_points
+from app.charts import series_svg, svg_response, svg_responses
 from app.csv_rows import CsvTable, joined
-from app.deps import ListOptions, SessionDep, list_options, month_param, month_query, region_query
+from app.deps import ChartSizeDep, ListOptions, SessionDep, list_options, month_query, region_query
 from app.families import SENTENCE
-from app.families.record import check_month_range
+from app.figures import SeriesQuery, series
 from app.negotiation import OutputFormat
-from app.queries import records, sentences
-from app.records import RecordReader
-from app.regions import known_region
 from app.routes.family import add_list_route, add_record_routes
 from app.routes.listing import add_list_operations, export_response
 from app.schemas.read import SeriesRead
@@ -45,31 +41,41 @@ SERIES_CSV = CsvTable(
 )
 
 
+def series_query(
+    measure: Annotated[
+        Measure, Query(description="The one measure the series counts.", examples=["sentences"])
+    ],
+    offence: Annotated[
+        str | None,
+        Query(
+            pattern=OFFENCE_PATTERN,
+            examples=["337"],
+            description="Criminal Code articles the figures cover, exactly: 337, or "
+            "332,337,338. Without it, the broadest set the measure has (the most articles; "
+            "a tie goes to the set covering more months): a total and its parts are never "
+            "mixed.",
+        ),
+    ] = None,
+    from_: Annotated[str | None, month_query("First month (YYYY-MM).", alias="from")] = None,
+    to: Annotated[str | None, month_query("Last month (YYYY-MM).")] = None,
+    region: Annotated[
+        str | None, region_query("A region's series; without it, national figures only.")
+    ] = None,
+) -> SeriesQuery:
+    """The parameters of a series: one place for the JSON, CSV, NDJSON and SVG operations."""
+    return SeriesQuery(measure, offence, from_, to, region)
+
+
+SeriesParams = Annotated[SeriesQuery, Depends(series_query)]
+
+
 def _series(output: OutputFormat) -> Callable[..., Response]:
     def get_series(
         session: SessionDep,
         options: Annotated[ListOptions, list_options(output)],
-        measure: Annotated[
-            Measure, Query(description="The one measure the series counts.", examples=["sentences"])
-        ],
-        offence: Annotated[
-            str | None,
-            Query(
-                pattern=OFFENCE_PATTERN,
-                examples=["337"],
-                description="Criminal Code articles the figures cover, exactly: 337, or "
-                "332,337,338. Without it, the broadest set the measure has (the most articles; "
-                "a tie goes to the set covering more months): a total and its parts are never "
-                "mixed.",
-            ),
-        ] = None,
-        from_: Annotated[str | None, month_query("First month (YYYY-MM).", alias="from")] = None,
-        to: Annotated[str | None, month_query("Last month (YYYY-MM).")] = None,
-        region: Annotated[
-            str | None, region_query("A region's series; without it, national figures only.")
-        ] = None,
+        query: SeriesParams,
     ) -> Response:
-        body = series(session, measure, offence, from_, to, region)
+        body = series(session, query)
         if output is OutputFormat.json:
             return present.json_response(body)
         return export_response(
@@ -77,46 +83,6 @@ def _series(output: OutputFormat) -> Callable[..., Response]:
         )
 
     return get_series
-
-
-def series(
-    session: Session,
-    measure: Measure,
-    offence: str | None,
-    from_: str | None,
-    to: str | None,
-    region: str | None,
-) -> dict[str, Any]:
-    """The series of ``measure`` for one exact offence set (the broadest when not given)."""
-    start, end = month_param(from_, "from"), month_param(to, "to")
-    check_month_range(start, end)
-    conditions = [
-        sentences.c.measure == measure.value,
-        # One-month figures only: a point is a month.
-        sentences.c.period_start == sentences.c.period_end,
-        sentences.c.rate_basis.in_(("total", "per_month")),
-        records.c.rank != "deprecated",
-        records.c.region_code == known_region(region, "region")
-        if region is not None
-        else records.c.region_code.is_(None),
-    ]
-    if start is not None:
-        conditions.append(sentences.c.period_end >= start)
-    if end is not None:
-        conditions.append(sentences.c.period_start <= end)
-    reader = RecordReader.of(session)
-    items = reader.present(SENTENCE, SENTENCE.rows(session, *conditions))
-    chosen = (
-        tuple(sorted({int(a) for a in offence.split(",")}))
-        if offence is not None
-        else broadest_offence(items)
-    )
-    return {
-        "measure": measure.value,
-        "offence": list(chosen) if chosen else None,
-        "region": region,
-        "points": series_points(items, chosen, reader.graph) if chosen else [],
-    }
 
 
 add_list_operations(
@@ -131,5 +97,21 @@ add_list_operations(
     SeriesRead,
     path="/series",
 )
+
+
+@router.get(
+    "/series.svg",
+    response_class=Response,
+    responses=svg_responses("The series"),
+    name="get_series_svg",
+)
+def get_series_svg(session: SessionDep, query: SeriesParams, size: ChartSizeDep) -> Response:
+    """The series (same parameters, same points) as an SVG chart to embed: each point links to
+    its source, opened at the quote; a source line under the chart names the articles."""
+    body = series(session, query)
+    return svg_response(
+        series_svg(body, size, lambda point: point["sources"][0]["text_fragment_url"])
+    )
+
 
 add_record_routes(router, SENTENCE)
