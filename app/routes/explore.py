@@ -61,7 +61,7 @@ def multiplier_charts(items: list[dict[str, Any]]) -> dict[str, str]:
     return {
         name: multipliers_svg(
             items,
-            ChartSize(width, 100 + 26 * len(items)),
+            ChartSize(width, 150 + 34 * len(items)),
             lambda item: f"#m-{item['id']}",
             key=f"multipliers-{name}",
             standalone=False,
