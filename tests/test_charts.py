@@ -131,7 +131,7 @@ def test_bars_are_as_long_as_their_values(client: TestClient) -> None:
 
 
 def test_an_empty_chart_is_still_a_chart() -> None:
-    series = {"measure": "sentences", "offence": None, "region": None, "points": []}
+    series: dict[str, Any] = {"measure": "sentences", "offence": None, "region": None, "points": []}
     root = parse(series_svg(series, ChartSize(300, 200), str))
     assert "No source" in (root.find(f"{SVG}desc").text or "")  # type: ignore[union-attr]
     assert parse(multipliers_svg([], ChartSize(300, 200), str)).find(f"{SVG}title") is not None
