@@ -5,10 +5,14 @@ script or frame: every response gets ``X-Content-Type-Options: nosniff``, ``X-Fr
 DENY``, ``Referrer-Policy: no-referrer`` (no page of ours needs to tell another site where a
 reader came from) and ``Content-Security-Policy: default-src 'none'; frame-ancestors 'none'``.
 
-The HTML pages (/, /docs, /redoc) load their scripts, stylesheets and icons from this server
-(Swagger UI and ReDoc from /docs-assets, app/routes/pages.py), so their policy names no other
-host: ``'self'``, plus each inline ``<script>`` block by sha256 hash, computed from the body being
-sent, so no ``'unsafe-inline'`` for scripts. Styles do need ``'unsafe-inline'``: Swagger UI sets
+An SVG chart (``image/svg+xml``) is the exception: made to be embedded in other sites, it gets
+``default-src 'none'`` and no ``X-Frame-Options``, so it may be framed.
+
+The HTML pages (/, /docs, /redoc, /explore) load their scripts, stylesheets and icons from this
+server (Swagger UI and ReDoc from /docs-assets, app/routes/pages.py; /explore's from /static),
+so their policy names no other host: ``'self'`` (``form-action 'self'`` for /explore's GET
+form), plus each inline ``<script>`` block by sha256 hash, computed from the body being sent,
+so no ``'unsafe-inline'`` for scripts. Styles do need ``'unsafe-inline'``: Swagger UI sets
 inline styles and ReDoc injects ``<style>`` elements at run time (neither can run code). Swagger
 UI draws its icons from ``data:`` SVGs; ReDoc runs its search in a Web Worker built from a
 ``blob:`` URL.

@@ -210,6 +210,45 @@ def test_the_keyboard_reaches_every_control_with_a_visible_focus(page_visit: Vis
     page_visit.assert_clean()
 
 
+# WCAG 2.x contrast of every piece of text against what is behind it (the nearest ancestor with
+# a background; an SVG chart's text against its white backdrop), computed by the browser.
+CONTRAST = """() => {
+    const channel = c => { c /= 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    const luminance = rgb => {
+        const [r, g, b] = rgb.match(/[\\d.]+/g).map(Number);
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    const background = e => {
+        for (; e; e = e.parentElement) {
+            const bg = getComputedStyle(e).backgroundColor;
+            if (bg && !bg.startsWith('rgba(0, 0, 0, 0)') && bg !== 'transparent') return bg;
+        }
+        return 'rgb(255, 255, 255)';
+    };
+    const worst = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const e = node.parentElement;
+        if (!node.textContent.trim() || !e.checkVisibility() || e.closest('title, desc')) continue;
+        const inSvg = e.closest('svg');
+        const fg = inSvg ? getComputedStyle(e).fill : getComputedStyle(e).color;
+        const bg = inSvg ? 'rgb(255, 255, 255)' : background(e);
+        const [a, b] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
+        const ratio = (a + 0.05) / (b + 0.05);
+        if (ratio < 4.5) worst.push([node.textContent.trim().slice(0, 40), fg, bg, ratio]);
+    }
+    return worst;
+}"""
+
+
+def test_every_text_has_aa_contrast(page_visit: Visit) -> None:
+    page = page_visit.page
+    for details in page.locator("details").all()[:40]:  # opened ones show more text and colours
+        details.evaluate("e => { e.open = true; }")
+    assert page.evaluate(CONTRAST) == []
+    page_visit.assert_clean()
+
+
 @pytest.mark.parametrize(("name", "size"), [("desktop", DESKTOP), ("phone", PHONE)])
 def test_screenshots_at_desktop_and_phone_sizes(
     browser: Browser, site: Site, name: str, size: ViewportSize, api: tuple[Site, str]

@@ -41,19 +41,19 @@ def static_files() -> StaticFiles:
 REFERENCE = "RU-MOW"  # the multipliers' reference region: Moscow, as the sources compare
 # Each chart is drawn twice, for a wide and a narrow screen (CSS shows one): scaled down to a
 # phone, a chart drawn for a desktop would have unreadable text.
-WIDTHS = {"wide": 720, "narrow": 360}
+SIZES = {"wide": ChartSize(720, 360), "narrow": ChartSize(360, 320)}
 
 
 def series_charts(shown: dict[str, Any]) -> dict[str, str]:
     return {
         name: series_svg(
             shown,
-            ChartSize(width, 360 if name == "wide" else 320),
+            size,
             lambda point: f"#p-{point['record_id']}",
             key=f"series-{name}",
             standalone=False,
         )
-        for name, width in WIDTHS.items()
+        for name, size in SIZES.items()
     }
 
 
@@ -61,12 +61,12 @@ def multiplier_charts(items: list[dict[str, Any]]) -> dict[str, str]:
     return {
         name: multipliers_svg(
             items,
-            ChartSize(width, 150 + 34 * len(items)),
+            ChartSize(size.width, 150 + 34 * len(items)),  # as tall as its bars need
             lambda item: f"#m-{item['id']}",
             key=f"multipliers-{name}",
             standalone=False,
         )
-        for name, width in WIDTHS.items()
+        for name, size in SIZES.items()
     }
 
 
