@@ -213,7 +213,10 @@ def test_the_keyboard_reaches_every_control_with_a_visible_focus(page_visit: Vis
 # WCAG 2.x contrast of every piece of text against what is behind it (the nearest ancestor with
 # a background; an SVG chart's text against its white backdrop), computed by the browser.
 CONTRAST = """() => {
-    const channel = c => { c /= 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    const channel = c => {
+        c /= 255;
+        return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    };
     const luminance = rgb => {
         const [r, g, b] = rgb.match(/[\\d.]+/g).map(Number);
         return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
