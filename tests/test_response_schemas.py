@@ -164,6 +164,14 @@ for _operation, _path in EXPORTS.items():
     for _suffix in ("csv", "ndjson"):
         NOT_JSON.add(f"{_operation}_{_suffix}")
         PROBLEMS[f"{_operation}_{_suffix}"] = [(f"{_path}.{_suffix}?regoin=x", 400)]
+# The SVG charts (tests/test_charts.py checks their bodies): a size out of bounds is a 422.
+CHARTS = {
+    "sentences-get_series_svg": "/v1/sentences/series.svg?measure=sentences",
+    "risks-list_multipliers_svg": "/v1/risks/multipliers.svg?reference=RU-MOW",
+}
+for _operation, _url in CHARTS.items():
+    NOT_JSON.add(_operation)
+    PROBLEMS[_operation] = [(f"{_url}&width=10", 422), (f"{_url}&regoin=x", 400)]
 
 
 @cache
