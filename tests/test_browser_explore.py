@@ -1,8 +1,8 @@
 """/explore in a real headless Chromium against a real server (``tests/browser.py``), with every
 request to another host aborted and recorded as a failure: the chart has the API's points,
 a point opens its quote and article, "Copy citation" copies the API's citation, the keyboard
-reaches every control with a visible focus, every text has WCAG AA contrast, and a journalist goes from / to a citation of the
-March 2024 figure under Art. 337 without touching JSON.
+reaches every control with a visible focus, every text has WCAG AA contrast, and a journalist
+goes from / to a citation of the March 2024 figure under Art. 337 without touching JSON.
 
 Every expected value comes from the API (the series JSON for the same parameters, the record
 itself), never from today's seed. The clipboard API needs a secure context, which plain http
