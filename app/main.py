@@ -129,7 +129,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     build_openapi = app.openapi
     app.openapi = lambda: add_problem_schema(build_openapi())  # type: ignore[method-assign]
     app.state.metrics = metrics = Metrics(app.state)
-    app.add_middleware(HTTPCacheMiddleware, cache_control=settings.cache_control, prefixes=("/v1",))
+    app.add_middleware(
+        HTTPCacheMiddleware,
+        cache_control=settings.cache_control,
+        prefixes=("/v1",),
+        cache_bytes=settings.response_cache_bytes,
+        salt=f"{app.version} {settings.public_url}",
+    )
     app.add_middleware(RequestGuard, limits=guard_limits(settings), prefixes=("/v1", "/readyz"))
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
