@@ -19,6 +19,7 @@ import json
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,19 @@ def _to_text(value: Any) -> str:
     return str(value)
 
 
+def text_columns(table: Table) -> list[bool]:
+    """For each column of ``table``, whether its cells are text (escaped against formulas)."""
+    return [_frictionless_type(column) == "string" for column in table.columns]
+
+
+def csv_cells(values: Sequence[Any], texts: Sequence[bool]) -> list[str]:
+    """One stored row as CSV cells: the one rendering export and generated packages share."""
+    return [
+        neutralise(_to_text(value)) if is_text else _to_text(value)
+        for value, is_text in zip(values, texts, strict=True)
+    ]
+
+
 def _write_csv(session: Session, table: Table, path: Path) -> None:
     """Stream ``table`` into ``path`` in primary-key order, a batch of rows at a time.
 
@@ -162,19 +176,14 @@ def _write_csv(session: Session, table: Table, path: Path) -> None:
     batch counts as progress for the request guard."""
     order = list(table.primary_key.columns)
     batch = select(table).order_by(*order).limit(BATCH)
-    texts = [_frictionless_type(column) == "string" for column in table.columns]
+    texts = text_columns(table)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow([column.name for column in table.columns])
         rows = session.execute(batch).all()
         while rows:
             for row in rows:
-                writer.writerow(
-                    [
-                        neutralise(_to_text(value)) if is_text else _to_text(value)
-                        for value, is_text in zip(row, texts, strict=True)
-                    ]
-                )
+                writer.writerow(csv_cells(row, texts))
             if len(rows) < BATCH:
                 break
             last = rows[-1]._mapping
@@ -225,13 +234,26 @@ def export_dir(session: Session, folder: Path) -> list[Path]:
     streamed to disk, so memory does not grow with the data; the same data gives the same
     bytes."""
     folder.mkdir(parents=True, exist_ok=True)
-    resources = []
     written = []
+    for name in TABLES:
+        path = folder / f"{name}.csv"
+        _write_csv(session, _table(name), path)
+        written.append(path)
+    last = session.scalar(select(func.max(Revision.created_at)))
+    revision = session.scalar(select(func.max(Revision.id))) or 0
+    return [*written, write_descriptor(folder, revision, last)]
+
+
+def write_descriptor(
+    folder: Path, revision: int, created: datetime | None, about: dict[str, str] | None = None
+) -> Path:
+    """datapackage.json for the table CSVs already written in ``folder`` (sizes and sha256 read
+    from the files), as of revision ``revision``; ``about`` replaces the name, title or
+    description (a generated package says it is one)."""
+    resources = []
     for name in TABLES:
         table = _table(name)
         path = folder / f"{name}.csv"
-        _write_csv(session, table, path)
-        written.append(path)
         resources.append(
             {
                 "name": name.replace("_", "-"),
@@ -246,8 +268,6 @@ def export_dir(session: Session, folder: Path) -> list[Path]:
                 "schema": _schema(table),
             }
         )
-    last = session.scalar(select(func.max(Revision.created_at)))
-    revision = session.scalar(select(func.max(Revision.id))) or 0
     descriptor = {
         "name": "desertion-api",
         "title": "Desertion from the Russian army: figures with their sources",
@@ -258,18 +278,18 @@ def export_dir(session: Session, folder: Path) -> list[Path]:
         "leading ' (the OWASP CSV-injection escape, so that spreadsheets show them as text); "
         "remove exactly one leading ' from such a text cell to get the stored value.",
         "version": str(revision),
-        "created": last.isoformat() if last else None,
+        "created": created.isoformat() if created else None,
         "licenses": [LICENSE],
         "citation": f"desertion-api data package, revision {revision}: figures about desertion "
         "from the Russian army, each traced to the article that states it.",
         "profile": "tabular-data-package",
         "resources": resources,
-    }
+    } | (about or {})
     descriptor_path = folder / "datapackage.json"
     descriptor_path.write_text(
         json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    return [*written, descriptor_path]
+    return descriptor_path
 
 
 def export_zip(session: Session) -> HashingWriter:
