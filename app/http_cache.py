@@ -268,11 +268,8 @@ class HTTPCacheMiddleware:
         request_headers = Headers(scope=scope)
         key = request_key(scope, request_headers)
         version = await self.versions.get(scope)
-        if version is not None:
-            if await self._from_cache(key, version, request_headers, send):
-                return
-            # Read by the export endpoints (app.routes.listing) as their ETag.
-            scope.setdefault("state", {})["data_etag"] = version_etag(self.salt, version, key)
+        if version is not None and await self._from_cache(key, version, request_headers, send):
+            return
         await self._render(scope, receive, send, key, version, request_headers)
 
     async def _from_cache(
@@ -320,6 +317,8 @@ class HTTPCacheMiddleware:
                     passthrough = True
                 elif "etag" in headers or "content-disposition" in headers:  # a stream
                     passthrough = True
+                    if "etag" not in headers and version is not None:
+                        headers["etag"] = version_etag(self.salt, version, key)
                     self._decorate(headers, version)
                     if "etag" in headers and self._not_modified(request, headers["etag"], version):
                         await self._send_304(send, message)

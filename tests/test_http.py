@@ -230,24 +230,40 @@ def _statements(client: TestClient) -> list[str]:
     return seen
 
 
-@pytest.mark.parametrize("path", ["/v1/sentences?limit=5", RECORD])
-def test_a_repeated_or_conditional_read_runs_no_query(
+@pytest.mark.parametrize(
+    "path", ["/v1/sentences?limit=5", RECORD, "/v1/sentences.csv", "/v1/sentences.ndjson"]
+)
+def test_a_conditional_read_runs_no_query(
     seeded_db: str, client_for: Callable[[str], TestClient], path: str
 ) -> None:
     client = client_for(seeded_db)
     first = client.get(path)
     assert first.status_code == 200
     seen = _statements(client)
-    again = client.get(path)
     not_modified = client.get(path, headers={"If-None-Match": first.headers["etag"]})
     assert seen == []
-    assert again.content == first.content
-    assert again.headers["etag"] == first.headers["etag"]
     assert not_modified.status_code == 304
     assert not_modified.content == b""
     # RFC 9110 15.4.5: a 304 carries the ETag, Cache-Control and Vary its 200 would.
     for header in ("etag", "cache-control", "vary", "last-modified"):
         assert not_modified.headers[header] == first.headers[header]
+
+
+@pytest.mark.parametrize("path", ["/v1/sentences?limit=5&facet=region", RECORD, "/v1/regions"])
+def test_a_repeated_json_read_is_answered_from_the_cache(
+    seeded_db: str, client_for: Callable[[str], TestClient], path: str
+) -> None:
+    client = client_for(seeded_db)
+    first = client.get(path)
+    seen = _statements(client)
+    again = client.get(path)
+    assert seen == []
+    assert again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["content-type"] == first.headers["content-type"]
+    # Another Accept, query or path is another entry: rendered, not served from this one.
+    client.get(path, headers={"Accept": "application/json"})
+    assert seen != []
 
 
 def test_a_change_by_another_connection_busts_the_cache(
@@ -257,7 +273,7 @@ def test_a_change_by_another_connection_busts_the_cache(
     client_for: Callable[[str], TestClient],
 ) -> None:
     client = client_for(seeded_db)
-    paths = (RECORD, "/v1/sentences?limit=500", "/v1/sentences.csv")
+    paths = (RECORD, "/v1/sentences?limit=500", "/v1/sentences.csv", "/v1/sentences.ndjson")
     before = {p: client.get(p) for p in paths}
     assert {p: client.get(p).headers["etag"] for p in paths} == {
         p: r.headers["etag"] for p, r in before.items()
