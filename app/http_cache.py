@@ -146,12 +146,24 @@ class DataVersion:
         self.probe: SqliteProbe | None = None
         self.probed_maker: Any = None
 
-    async def get(self, scope: Scope) -> Version | None:
+    def _maker(self, scope: Scope) -> Any:
         maker = scope.get("state", {}).get("sessionmaker")
+        if maker is not None and maker is not self.probed_maker:
+            self.probe, self.probed_maker, self.value = _probe_for(maker), maker, None
+        return maker
+
+    def known(self, scope: Scope) -> Version | None:
+        """The version, if a probe says it is the one last read (no query, no thread): None on
+        PostgreSQL, and whenever the data may have changed."""
+        if self._maker(scope) is None or self.probe is None:
+            return None
+        state = self.probe()
+        return self.value if state is not None and state == self.state else None
+
+    async def get(self, scope: Scope) -> Version | None:
+        maker = self._maker(scope)
         if maker is None:
             return None
-        if maker is not self.probed_maker:
-            self.probe, self.probed_maker, self.value = _probe_for(maker), maker, None
         state = self.probe() if self.probe is not None else None
         if self.probe is not None:
             if state is None:
@@ -241,46 +253,23 @@ def version_etag(salt: str, version: Version, key: RequestKey) -> str:
     return '"v' + digest.hexdigest()[:39] + '"'
 
 
-class HTTPCacheMiddleware:
-    def __init__(
-        self,
-        app: ASGIApp,
-        cache_control: str,
-        prefixes: tuple[str, ...],
-        cache_bytes: int = 0,
-        salt: str = "",
-    ) -> None:
-        self.app = app
+class ReadCache:
+    """What the two cache middlewares share: the data version, the cached responses, and how a
+    cached response or a 304 is sent."""
+
+    def __init__(self, cache_control: str, cache_bytes: int = 0, salt: str = "") -> None:
         self.cache_control = cache_control
-        self.prefixes = prefixes
         self.salt = salt
         self.versions = DataVersion()
-        self.cache = ResponseCache(cache_bytes)
+        self.responses = ResponseCache(cache_bytes)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
-            or not scope["path"].startswith(self.prefixes)
-        ):
-            await self.app(scope, receive, send)
-            return
-        request_headers = Headers(scope=scope)
-        key = request_key(scope, request_headers)
-        version = await self.versions.get(scope)
-        if version is not None and await self._from_cache(key, version, request_headers, send):
-            return
-        await self._render(scope, receive, send, key, version, request_headers)
-
-    async def _from_cache(
-        self, key: RequestKey, version: Version, request: Headers, send: Send
-    ) -> bool:
+    async def answer(self, key: RequestKey, version: Version, request: Headers, send: Send) -> bool:
         """Answer from what is known at ``version`` without the application, if anything is."""
-        entry = self.cache.get(key, version)
+        entry = self.responses.get(key, version)
         if entry is not None:
             start = {"type": "http.response.start", "status": 200, "headers": entry.headers}
-            if self._not_modified(request, entry.etag, version):
-                await self._send_304(send, start)
+            if self.not_modified(request, entry.etag, version):
+                await send_304(send, start)
                 return True
             if entry.body is not None:
                 await send(start)
@@ -290,10 +279,86 @@ class HTTPCacheMiddleware:
         tags = {t.strip().removeprefix("W/") for t in request.get("if-none-match", "").split(",")}
         if streamed in tags:  # an export's ETag names its version: unchanged, no query needed
             headers = MutableHeaders(raw=[(b"etag", streamed.encode())])
-            self._decorate(headers, version)
-            await self._send_304(send, {"headers": headers.raw})
+            self.decorate(headers, version)
+            await send_304(send, {"headers": headers.raw})
             return True
         return False
+
+    def decorate(self, headers: MutableHeaders, version: Version | None) -> None:
+        headers["cache-control"] = self.cache_control
+        if version is not None and version.changed is not None:
+            changed = version.changed.astimezone(UTC)
+            headers["last-modified"] = format_datetime(changed, usegmt=True)
+        vary = {v.strip() for v in headers.get("vary", "").split(",") if v.strip()}
+        headers["vary"] = ", ".join(sorted(vary | {"Accept"}))
+
+    def not_modified(self, request: Headers, etag: str, version: Version | None) -> bool:
+        if "if-none-match" in request:
+            return etag_matches(request["if-none-match"], etag)
+        since = request.get("if-modified-since")
+        changed = version.changed if version is not None else None
+        if since and changed is not None:
+            try:
+                # Strictly earlier: Last-Modified has whole seconds, so a change later in the
+                # same second as the client's copy must not be answered with 304.
+                return changed.replace(microsecond=0) < parsedate_to_datetime(since)
+            except (TypeError, ValueError):
+                return False
+        return False
+
+
+async def send_304(send: Send, start: Message) -> None:
+    headers = [(k, v) for k, v in start["headers"] if k.lower() in NOT_MODIFIED_HEADERS]
+    await send({"type": "http.response.start", "status": 304, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
+
+
+def _cacheable(scope: Scope, prefixes: tuple[str, ...]) -> bool:
+    return (
+        scope["type"] == "http"
+        and scope["method"] in ("GET", "HEAD")
+        and scope["path"].startswith(prefixes)
+    )
+
+
+class CacheHitMiddleware:
+    """Answers a read from the cache before admission control (``app.guard``), when the version
+    is known without the database (SQLite's probe): a hit costs no slot, no task, no thread."""
+
+    def __init__(self, app: ASGIApp, cache: ReadCache, prefixes: tuple[str, ...]) -> None:
+        self.app = app
+        self.cache = cache
+        self.prefixes = prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if _cacheable(scope, self.prefixes):
+            version = self.cache.versions.known(scope)
+            if version is not None:
+                headers = Headers(scope=scope)
+                if await self.cache.answer(request_key(scope, headers), version, headers, send):
+                    return
+        await self.app(scope, receive, send)
+
+
+class HTTPCacheMiddleware:
+    """Inside admission control: reads the data version (a query when it may have changed),
+    answers from the cache if it can, else renders, hashes, keeps and answers."""
+
+    def __init__(self, app: ASGIApp, cache: ReadCache, prefixes: tuple[str, ...]) -> None:
+        self.app = app
+        self.cache = cache
+        self.prefixes = prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not _cacheable(scope, self.prefixes):
+            await self.app(scope, receive, send)
+            return
+        request_headers = Headers(scope=scope)
+        key = request_key(scope, request_headers)
+        version = await self.cache.versions.get(scope)
+        if version is not None and await self.cache.answer(key, version, request_headers, send):
+            return
+        await self._render(scope, receive, send, key, version, request_headers)
 
     async def _render(
         self,
@@ -318,10 +383,12 @@ class HTTPCacheMiddleware:
                 elif "etag" in headers or "content-disposition" in headers:  # a stream
                     passthrough = True
                     if "etag" not in headers and version is not None:
-                        headers["etag"] = version_etag(self.salt, version, key)
-                    self._decorate(headers, version)
-                    if "etag" in headers and self._not_modified(request, headers["etag"], version):
-                        await self._send_304(send, message)
+                        headers["etag"] = version_etag(self.cache.salt, version, key)
+                    self.cache.decorate(headers, version)
+                    if "etag" in headers and self.cache.not_modified(
+                        request, headers["etag"], version
+                    ):
+                        await send_304(send, message)
                         start["sent_304"] = True
                         return
                 if passthrough:
@@ -339,40 +406,13 @@ class HTTPCacheMiddleware:
             headers = MutableHeaders(scope=start)
             etag = strong_etag(body)
             headers["etag"] = etag
-            self._decorate(headers, version)
+            self.cache.decorate(headers, version)
             if version is not None:
-                self.cache.put(key, Cached(version, etag, list(start["headers"]), body))
-            if self._not_modified(request, etag, version):
-                await self._send_304(send, start)
+                self.cache.responses.put(key, Cached(version, etag, list(start["headers"]), body))
+            if self.cache.not_modified(request, etag, version):
+                await send_304(send, start)
                 return
             await send(start)
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, cached_send)
-
-    def _decorate(self, headers: MutableHeaders, version: Version | None) -> None:
-        headers["cache-control"] = self.cache_control
-        if version is not None and version.changed is not None:
-            changed = version.changed.astimezone(UTC)
-            headers["last-modified"] = format_datetime(changed, usegmt=True)
-        vary = {v.strip() for v in headers.get("vary", "").split(",") if v.strip()}
-        headers["vary"] = ", ".join(sorted(vary | {"Accept"}))
-
-    def _not_modified(self, request: Headers, etag: str, version: Version | None) -> bool:
-        if "if-none-match" in request:
-            return etag_matches(request["if-none-match"], etag)
-        since = request.get("if-modified-since")
-        changed = version.changed if version is not None else None
-        if since and changed is not None:
-            try:
-                # Strictly earlier: Last-Modified has whole seconds, so a change later in the
-                # same second as the client's copy must not be answered with 304.
-                return changed.replace(microsecond=0) < parsedate_to_datetime(since)
-            except (TypeError, ValueError):
-                return False
-        return False
-
-    async def _send_304(self, send: Send, start: Message) -> None:
-        headers = [(k, v) for k, v in start["headers"] if k.lower() in NOT_MODIFIED_HEADERS]
-        await send({"type": "http.response.start", "status": 304, "headers": headers})
-        await send({"type": "http.response.body", "body": b""})
