@@ -16,7 +16,7 @@ from app.db import EngineLimits, make_engine
 from app.deps import reject_unknown_query_params
 from app.errors import add_problem_schema, register_error_handlers
 from app.guard import GuardLimits, RequestGuard
-from app.http_cache import HTTPCacheMiddleware
+from app.http_cache import CacheHitMiddleware, HTTPCacheMiddleware, ReadCache
 from app.logs import RequestIdMiddleware
 from app.metrics import Metrics, MetricsMiddleware
 from app.routes import api_router
@@ -129,8 +129,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     build_openapi = app.openapi
     app.openapi = lambda: add_problem_schema(build_openapi())  # type: ignore[method-assign]
     app.state.metrics = metrics = Metrics(app.state)
-    app.add_middleware(HTTPCacheMiddleware, cache_control=settings.cache_control, prefixes=("/v1",))
+    cache = ReadCache(
+        settings.cache_control,
+        settings.response_cache_bytes,
+        f"{app.version} {settings.public_url}",
+    )
+    app.add_middleware(HTTPCacheMiddleware, cache=cache, prefixes=("/v1",))
     app.add_middleware(RequestGuard, limits=guard_limits(settings), prefixes=("/v1", "/readyz"))
+    app.add_middleware(CacheHitMiddleware, cache=cache, prefixes=("/v1",))
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(HeadMiddleware)
