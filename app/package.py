@@ -43,9 +43,10 @@ from sqlalchemy.orm import Session
 
 from app import search
 from app.config import get_settings
+from app.console import progress
 from app.csv_safety import neutralise
 from app.db import Base
-from app.loader.bulk import insert_rows
+from app.loader.bulk import indexes_deferred, insert_rows
 from app.loader.reading import one_line, snapshot_texts
 from app.loader.rows import PackageError, Rows, check_package, read_table
 from app.models import Article, Record, Revision
@@ -170,7 +171,13 @@ def csv_cells(values: Sequence[Any], texts: Sequence[bool]) -> list[str]:
     ]
 
 
-def _write_csv(session: Session, table: Table, path: Path) -> None:
+def _count(session: Session, table: Table) -> int:
+    return session.scalar(select(func.count()).select_from(table)) or 0
+
+
+def _write_csv(
+    session: Session, table: Table, path: Path, advance: Callable[[int], None] = lambda _: None
+) -> None:
     """Stream ``table`` into ``path`` in primary-key order, a batch of rows at a time.
 
     Each batch is a statement of its own (keyset on the primary key), not one long cursor, so
@@ -186,6 +193,7 @@ def _write_csv(session: Session, table: Table, path: Path) -> None:
         while rows:
             for row in rows:
                 writer.writerow(csv_cells(row, texts))
+            advance(len(rows))
             if len(rows) < BATCH:
                 break
             last = rows[-1]._mapping
@@ -231,16 +239,18 @@ def _schema(table: Table) -> dict[str, Any]:
     return schema
 
 
-def export_dir(session: Session, folder: Path) -> list[Path]:
+def export_dir(session: Session, folder: Path, quiet: bool = True) -> list[Path]:
     """Write the package into ``folder``: one CSV per table, then datapackage.json. Rows are
     streamed to disk, so memory does not grow with the data; the same data gives the same
-    bytes."""
+    bytes. Progress is drawn on a terminal unless ``quiet`` (the HTTP export is)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in TABLES:
-        path = folder / f"{name}.csv"
-        _write_csv(session, _table(name), path)
-        written.append(path)
+    total = 0 if quiet else sum(_count(session, _table(name)) for name in TABLES)
+    with progress("exporting", total, quiet) as advance:
+        for name in TABLES:
+            path = folder / f"{name}.csv"
+            _write_csv(session, _table(name), path, advance)
+            written.append(path)
     last = session.scalar(select(func.max(Revision.created_at)))
     revision = session.scalar(select(func.max(Revision.id))) or 0
     return [*written, write_descriptor(folder, revision, last)]
@@ -387,25 +397,33 @@ def _check_digest(path: Path, digest: Any, expected: str) -> None:
         raise PackageError(f"{path.name}: checksum does not match datapackage.json")
 
 
-def import_dir(session: Session, folder: Path, snapshots: Path | None = None) -> dict[str, int]:
+def import_dir(
+    session: Session, folder: Path, snapshots: Path | None = None, quiet: bool = True
+) -> dict[str, int]:
     """Load a package into an empty database; returns row counts.
 
     Everything is read and checked before anything is written, and quotes marked verified are
     checked again against the article snapshots under ``snapshots`` (the seed folder by
     default). On any problem PackageError is raised and the caller's transaction rolls back.
+    Progress is drawn on a terminal unless ``quiet`` (see ``app.console``).
     """
-    tables = read_package(folder)
+    with progress("reading", None, quiet) as advance:
+        tables = read_package(folder, advance)
     if session.scalar(select(func.count()).select_from(Record)) or session.scalar(
         select(func.count()).select_from(Article)
     ):
         raise PackageError("the database already holds data; import needs an empty database")
-    check_package(
-        tables,
-        snapshot_texts(snapshots or get_settings().seed_dir),
-        {name: _table(name) for name in TABLES},
-    )
+    with progress("checking", 1, quiet) as advance:
+        check_package(
+            tables,
+            snapshot_texts(snapshots or get_settings().seed_dir),
+            {name: _table(name) for name in TABLES},
+        )
+        advance(1)
     try:
-        counts = _insert(session, tables)
+        total = sum(len(rows) for rows in tables.values())
+        with progress("writing", total, quiet) as advance:
+            counts = _insert(session, tables, advance)
     except DBAPIError as exc:
         raise PackageError(
             f"the database refused the package: {one_line(exc.orig)[:200]}"
@@ -419,9 +437,10 @@ def _insert(
     for name in reversed(TABLES):  # regions (and people) may have been loaded already
         session.execute(_table(name).delete())
     counts: dict[str, int] = {}
-    for name in TABLES:
-        rows = (row.values for row in tables[name])
-        counts[name] = insert_rows(session, _table(name), rows, on_rows)
+    with indexes_deferred(session, TABLES):
+        for name in TABLES:
+            rows = (row.values for row in tables[name])
+            counts[name] = insert_rows(session, _table(name), rows, on_rows)
     if session.get_bind().dialect.name == "postgresql":
         for name in SEQUENCED:
             session.execute(
@@ -430,6 +449,8 @@ def _insert(
                     f"COALESCE((SELECT max(id) FROM {name}), 0) + 1, false)"
                 )
             )
-    search.index_everything(session)
-    session.flush()
+    # The index is built by reading the tables back, so after their indexes are.
+    with indexes_deferred(session, ["search_documents"]):
+        search.index_everything(session)
+        session.flush()
     return counts

@@ -11,10 +11,11 @@ statement, and ``COPY`` streams rows without parameters at all.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import JSON, Table
+from sqlalchemy import JSON, Table, text
 from sqlalchemy.orm import Session
 
 BATCH = 10_000  # rows per executemany call: bounded memory, few round trips
@@ -103,3 +104,37 @@ def _copy(
                 on_rows(BATCH)
     on_rows(count % BATCH)
     return count
+
+
+@contextmanager
+def indexes_deferred(session: Session, tables: Sequence[str]) -> Iterator[None]:
+    """Drop the secondary indexes of ``tables`` (the caller's transaction; an import into an
+    empty database), run the body, then build them again from their saved definitions.
+
+    Building an index once over sorted data is much cheaper than updating it row by row (a GIN
+    index over a million tsvectors most of all). Indexes that enforce a constraint (primary
+    keys, unique) stay, so duplicates are still refused as they are written. The definitions
+    are read from the database, so an index added by a later migration is kept too."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        found = connection.execute(
+            text(
+                "SELECT indexname, indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() AND tablename = ANY(:tables) "
+                "AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+            ),
+            {"tables": list(tables)},
+        ).all()
+    else:
+        found = connection.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                "AND sql IS NOT NULL AND tbl_name IN (SELECT value FROM json_each(:tables))"
+            ),
+            {"tables": json.dumps(list(tables))},
+        ).all()
+    for name, _ in found:
+        connection.execute(text(f'DROP INDEX "{name}"'))
+    yield
+    for _, definition in found:
+        connection.execute(text(definition))
