@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app import package
-from bench import synthetic
+from bench import report, synthetic
 
 
 def test_synthetic_package_imports_and_serves(
@@ -48,3 +48,48 @@ def test_synthetic_package_is_deterministic_and_labelled(tmp_path: Path) -> None
     descriptor = json.loads((tmp_path / "a" / "datapackage.json").read_text(encoding="utf-8"))
     assert "SYNTHETIC" in descriptor["title"]
     assert "Synthetic" in descriptor["description"]
+
+
+def _results() -> report.Results:
+    """Made-up figures (no timing here): one read within 3x, one far over."""
+    fast, slow = report.Load(100.0, 2.0, 4.0), report.Load(10.0, 50.0, 90.0)
+    results = report.Results(sentences=1000, seconds=1.0, hello=report.Load(1000.0, 1.0, 2.0))
+    for engine in ("sqlite", "postgresql"):
+        results.reads[(engine, "seed")] = {"list, first page": fast, "series": fast}
+        results.reads[(engine, "big")] = {"list, first page": fast, "series": slow}
+        results.plans[(engine, "series")] = [("SELECT 1", "SCAN sentence_stats")]
+        results.exports[engine] = [report.Export("/v1/sentences.csv", 0.2, 1000, 0.1, 90.0)]
+    results.uncached_list, results.cached_list = report.Load(400.0, 2, 3), report.Load(900.0, 1, 2)
+    results.not_modified = report.Load(950.0, 1.0, 2.0)
+    results.datasette, results.list_on_datasette_file = (
+        report.Load(100, 1, 2),
+        report.Load(350, 1, 2),
+    )
+    results.cold_api, results.cold_hello = 1.1, 0.4
+    results.workers = {(n, "list, first page"): report.Load(100.0 * n, 1, 2) for n in (1, 2, 4)}
+    return results
+
+
+def test_report_has_every_section_and_keeps_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "benchmarks.md"
+    path.write_text("# Benchmarks\n\n## Sustained load and soak\n\nkept text\n", encoding="utf-8")
+    report.write_report(path, _results())
+    report.write_report(path, _results())  # a second run replaces its section, once
+    text = path.read_text(encoding="utf-8")
+    assert text.count(report.START) == 1
+    assert "## Sustained load and soak\n\nkept text" in text
+    for heading in (
+        "### Reads at seed size and at scale",
+        "### Against the framework's floor and Datasette",
+        "### Streamed exports at scale",
+        "### Import",
+        "### Scale-out",
+        "### Query plans at scale",
+    ):
+        assert heading in text
+    list_row = next(line for line in text.splitlines() if line.startswith("| list, first page"))
+    series_row = next(line for line in text.splitlines() if line.startswith("| series"))
+    assert list_row.endswith("| met |")
+    assert series_row.endswith("| **not met** |")  # 25x the seed's p50
+    assert "SCAN sentence_stats" in text
+    assert "| 4.00 |" in text  # 4 workers over 1
