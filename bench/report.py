@@ -35,6 +35,7 @@ class Export:
     rows: int
     seconds: float
     peak_rss_mib: float
+    complete: bool = True  # False: stopped after bench.scale's --export-seconds
 
     @property
     def rows_per_second(self) -> float:
@@ -182,12 +183,18 @@ def _exports(results: Results) -> list[str]:
     for engine, exports in results.exports.items():
         for export in exports:
             ok = export.first_byte < 1 and export.rows_per_second >= 100_000
+            rows = f"{export.rows:,}" + ("" if export.complete else " (stopped)")
             lines.append(
-                f"| {engine} | `{export.path}` | {export.first_byte:.2f} s | {export.rows:,} "
+                f"| {engine} | `{export.path}` | {export.first_byte:.2f} s | {rows} "
                 f"| {export.seconds:.1f} | {export.rows_per_second:,.0f} "
                 f"| {export.peak_rss_mib:.0f} MiB | {_met(ok)} |"
             )
-    lines.append("")
+    lines += [
+        "",
+        "An export still running after `--export-seconds` is stopped there and its rate is "
+        "that of the rows received so far (marked stopped).",
+        "",
+    ]
     return lines
 
 

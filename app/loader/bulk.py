@@ -19,6 +19,16 @@ from sqlalchemy import JSON, Table, text
 from sqlalchemy.orm import Session
 
 BATCH = 10_000  # rows per executemany call: bounded memory, few round trips
+# Ids per IN list: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters a statement.
+CHUNK = 5_000
+
+
+def chunks(ids: Iterable[str], size: int = CHUNK) -> Iterator[list[str]]:
+    """``ids`` sorted, in lists of at most ``size``: one statement each, never an unbounded
+    IN list (a package of 70k records once failed on PostgreSQL's parameter limit)."""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
 
 
 def insert_rows(

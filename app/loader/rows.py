@@ -398,7 +398,7 @@ def _check_article(row: Row) -> None:
 
 def _record_data(record: Row, family: Row, evidence: list[Row], sources: list[str]) -> Any:
     """The input-model form of a stored record (the inverse of the loader's columns)."""
-    data = {k: v for k, v in record.values.items() if k in RecordIn.model_fields}
+    data = {k: v for k, v in record.values.items() if k in RECORD_FIELDS}
     data |= {k: v for k, v in family.values.items() if k != "id"}
     data["region"] = record.values["region_code"]
     data["evidence"] = [
@@ -421,6 +421,9 @@ def _record_data(record: Row, family: Row, evidence: list[Row], sources: list[st
     return {k: v for k, v in data.items() if v is not None}
 
 
+# Looked up once: pydantic's ``model_fields`` is a property that costs microseconds a call, and
+# this is asked for every column of every record of a package.
+RECORD_FIELDS = frozenset(RecordIn.model_fields)
 FAMILY_RENAMES = {
     "speaker_id": "speaker",
     "organisation_id": "organisation",
