@@ -189,6 +189,7 @@ class Cached:
     etag: str
     headers: list[tuple[bytes, bytes]]
     body: bytes | None
+    route: Any = None  # the route that rendered it: a hit is counted under it (app.metrics)
 
     @property
     def size(self) -> int:
@@ -221,7 +222,7 @@ class ResponseCache:
         if self.max_bytes <= 0:
             return
         if entry.body is not None and len(entry.body) > self.max_bytes // 8:
-            entry = Cached(entry.version, entry.etag, entry.headers, None)  # the ETag alone
+            entry = Cached(entry.version, entry.etag, entry.headers, None, entry.route)
         if key in self.entries:
             self._drop(key)
         self.entries[key] = entry
@@ -263,10 +264,14 @@ class ReadCache:
         self.versions = DataVersion()
         self.responses = ResponseCache(cache_bytes)
 
-    async def answer(self, key: RequestKey, version: Version, request: Headers, send: Send) -> bool:
+    async def answer(
+        self, scope: Scope, key: RequestKey, version: Version, request: Headers, send: Send
+    ) -> bool:
         """Answer from what is known at ``version`` without the application, if anything is."""
         entry = self.responses.get(key, version)
         if entry is not None:
+            if entry.route is not None:
+                scope["route"] = entry.route
             start = {"type": "http.response.start", "status": 200, "headers": entry.headers}
             if self.not_modified(request, entry.etag, version):
                 await send_304(send, start)
@@ -335,7 +340,8 @@ class CacheHitMiddleware:
             version = self.cache.versions.known(scope)
             if version is not None:
                 headers = Headers(scope=scope)
-                if await self.cache.answer(request_key(scope, headers), version, headers, send):
+                key = request_key(scope, headers)
+                if await self.cache.answer(scope, key, version, headers, send):
                     return
         await self.app(scope, receive, send)
 
@@ -356,7 +362,9 @@ class HTTPCacheMiddleware:
         request_headers = Headers(scope=scope)
         key = request_key(scope, request_headers)
         version = await self.cache.versions.get(scope)
-        if version is not None and await self.cache.answer(key, version, request_headers, send):
+        if version is not None and await self.cache.answer(
+            scope, key, version, request_headers, send
+        ):
             return
         await self._render(scope, receive, send, key, version, request_headers)
 
@@ -408,7 +416,8 @@ class HTTPCacheMiddleware:
             headers["etag"] = etag
             self.cache.decorate(headers, version)
             if version is not None:
-                self.cache.responses.put(key, Cached(version, etag, list(start["headers"]), body))
+                entry = Cached(version, etag, list(start["headers"]), body, scope.get("route"))
+                self.cache.responses.put(key, entry)
             if self.cache.not_modified(request, etag, version):
                 await send_304(send, start)
                 return
