@@ -35,7 +35,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,24 +78,34 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 @dataclass(frozen=True)
 class Version:
-    """The data as of the latest revision: its id and when it was made (None when empty)."""
+    """The data as of the latest revision: its id and when it was made (None when empty), which
+    ETags and Last-Modified derive from, and ``commits``: a token that changes with every commit
+    to the database, revision or not (on SQLite the probe's state, on PostgreSQL the snapshot's
+    xmax), so that a write that bypasses the loader still invalidates cached responses. It is
+    this process's own, never part of an ETag."""
 
     revision: int | None
     changed: datetime | None
+    commits: Any = None
 
 
-def _read_version(maker: sessionmaker[Session]) -> Version:
+def _read_version(maker: sessionmaker[Session], commits: Any) -> Version:
     # Two scalar subqueries: a single max() each is what both engines answer from an index.
     latest_id = select(func.max(Revision.id)).scalar_subquery()
     latest_at = select(func.max(Revision.created_at)).scalar_subquery()
+    columns: list[Any] = [latest_id, latest_at]
     with maker() as session:
-        row = session.execute(select(latest_id, latest_at)).one()
+        if session.get_bind().dialect.name == "postgresql":
+            # One past the latest completed transaction id: it moves with every commit that
+            # wrote anything (reads take no transaction id).
+            columns.append(literal_column("pg_snapshot_xmax(pg_current_snapshot())::text"))
+        row = session.execute(select(*columns)).one()
     changed = row[1]
     if isinstance(changed, str):  # SQLite hands a scalar subquery's datetime back as text
         changed = datetime.fromisoformat(changed)
     if changed is not None and changed.tzinfo is None:
         changed = changed.replace(tzinfo=UTC)
-    return Version(row[0], changed)
+    return Version(row[0], changed, row[2] if len(row) > 2 else commits)
 
 
 class SqliteProbe:
@@ -173,7 +183,7 @@ class DataVersion:
         # The probe is read before the version: a commit in between changes the probe again,
         # so the next request reads the version again.
         try:
-            value = await anyio.to_thread.run_sync(_read_version, maker)
+            value = await anyio.to_thread.run_sync(_read_version, maker, state)
         except SQLAlchemyError:
             self.value = None
             return None
