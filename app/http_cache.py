@@ -35,7 +35,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,24 +78,34 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 @dataclass(frozen=True)
 class Version:
-    """The data as of the latest revision: its id and when it was made (None when empty)."""
+    """The data as of the latest revision: its id and when it was made (None when empty), which
+    ETags and Last-Modified derive from, and ``commits``: a token that changes with every commit
+    to the database, revision or not (on SQLite the probe's state, on PostgreSQL the snapshot's
+    xmax), so that a write that bypasses the loader still invalidates cached responses. It is
+    this process's own, never part of an ETag."""
 
     revision: int | None
     changed: datetime | None
+    commits: Any = None
 
 
-def _read_version(maker: sessionmaker[Session]) -> Version:
+def _read_version(maker: sessionmaker[Session], commits: Any) -> Version:
     # Two scalar subqueries: a single max() each is what both engines answer from an index.
     latest_id = select(func.max(Revision.id)).scalar_subquery()
     latest_at = select(func.max(Revision.created_at)).scalar_subquery()
+    columns: list[Any] = [latest_id, latest_at]
     with maker() as session:
-        row = session.execute(select(latest_id, latest_at)).one()
+        if session.get_bind().dialect.name == "postgresql":
+            # One past the latest completed transaction id: it moves with every commit that
+            # wrote anything (reads take no transaction id).
+            columns.append(literal_column("pg_snapshot_xmax(pg_current_snapshot())::text"))
+        row = session.execute(select(*columns)).one()
     changed = row[1]
     if isinstance(changed, str):  # SQLite hands a scalar subquery's datetime back as text
         changed = datetime.fromisoformat(changed)
     if changed is not None and changed.tzinfo is None:
         changed = changed.replace(tzinfo=UTC)
-    return Version(row[0], changed)
+    return Version(row[0], changed, row[2] if len(row) > 2 else commits)
 
 
 class SqliteProbe:
@@ -173,7 +183,7 @@ class DataVersion:
         # The probe is read before the version: a commit in between changes the probe again,
         # so the next request reads the version again.
         try:
-            value = await anyio.to_thread.run_sync(_read_version, maker)
+            value = await anyio.to_thread.run_sync(_read_version, maker, state)
         except SQLAlchemyError:
             self.value = None
             return None
@@ -189,6 +199,7 @@ class Cached:
     etag: str
     headers: list[tuple[bytes, bytes]]
     body: bytes | None
+    route: Any = None  # the route that rendered it: a hit is counted under it (app.metrics)
 
     @property
     def size(self) -> int:
@@ -221,7 +232,7 @@ class ResponseCache:
         if self.max_bytes <= 0:
             return
         if entry.body is not None and len(entry.body) > self.max_bytes // 8:
-            entry = Cached(entry.version, entry.etag, entry.headers, None)  # the ETag alone
+            entry = Cached(entry.version, entry.etag, entry.headers, None, entry.route)
         if key in self.entries:
             self._drop(key)
         self.entries[key] = entry
@@ -263,10 +274,14 @@ class ReadCache:
         self.versions = DataVersion()
         self.responses = ResponseCache(cache_bytes)
 
-    async def answer(self, key: RequestKey, version: Version, request: Headers, send: Send) -> bool:
+    async def answer(
+        self, scope: Scope, key: RequestKey, version: Version, request: Headers, send: Send
+    ) -> bool:
         """Answer from what is known at ``version`` without the application, if anything is."""
         entry = self.responses.get(key, version)
         if entry is not None:
+            if entry.route is not None:
+                scope["route"] = entry.route
             start = {"type": "http.response.start", "status": 200, "headers": entry.headers}
             if self.not_modified(request, entry.etag, version):
                 await send_304(send, start)
@@ -335,7 +350,8 @@ class CacheHitMiddleware:
             version = self.cache.versions.known(scope)
             if version is not None:
                 headers = Headers(scope=scope)
-                if await self.cache.answer(request_key(scope, headers), version, headers, send):
+                key = request_key(scope, headers)
+                if await self.cache.answer(scope, key, version, headers, send):
                     return
         await self.app(scope, receive, send)
 
@@ -356,7 +372,9 @@ class HTTPCacheMiddleware:
         request_headers = Headers(scope=scope)
         key = request_key(scope, request_headers)
         version = await self.cache.versions.get(scope)
-        if version is not None and await self.cache.answer(key, version, request_headers, send):
+        if version is not None and await self.cache.answer(
+            scope, key, version, request_headers, send
+        ):
             return
         await self._render(scope, receive, send, key, version, request_headers)
 
@@ -408,7 +426,8 @@ class HTTPCacheMiddleware:
             headers["etag"] = etag
             self.cache.decorate(headers, version)
             if version is not None:
-                self.cache.responses.put(key, Cached(version, etag, list(start["headers"]), body))
+                entry = Cached(version, etag, list(start["headers"]), body, scope.get("route"))
+                self.cache.responses.put(key, entry)
             if self.cache.not_modified(request, etag, version):
                 await send_304(send, start)
                 return
