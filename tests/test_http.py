@@ -220,11 +220,13 @@ def test_bibtex_escapes_what_would_break_the_entry() -> None:
 
 
 def _statements(client: TestClient) -> list[str]:
-    """The SQL the application runs from now on (a listener on its engine)."""
+    """The SQL the application runs from now on (a listener on its engine), but the data
+    version's read: PostgreSQL has no probe, so it reads the version on every request."""
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
+        if "max(revisions.id)" not in statement:
+            seen.append(statement)
 
     event.listen(client.app.state.engine, "before_cursor_execute", record)  # type: ignore[attr-defined]
     return seen
