@@ -11,6 +11,7 @@ DESERTION_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
+	@echo "== installing dependencies into $(VENV) (first run: about 2 minutes)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
@@ -19,12 +20,15 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 install: $(VENV)/.installed
 
 migrate: install
+	@echo "== migrating the database"
 	$(BIN)/desertion-api migrate
 
 seed: migrate
+	@echo "== seeding"
 	$(BIN)/desertion-api seed
 
 run: seed
+	@echo "== serving on http://$(HOST):$(PORT) (Ctrl-C stops)"
 	DESERTION_PUBLIC_URL='$(DESERTION_PUBLIC_URL)' $(BIN)/desertion-api serve --host $(HOST) --port $(PORT)
 
 test: install
@@ -44,9 +48,23 @@ check: lint test
 fuzz: install
 	bash .ci/schemathesis
 
-bench: install
-	$(BIN)/python -m bench.throughput
-	$(BIN)/python -m bench.csv_memory
+# The scale benchmark of issue 11 (bench/scale.py): a synthetic package of BENCH_SENTENCES
+# sentences imported into SQLite and into PostgreSQL at BENCH_PG_URL, every read at seed size and
+# at that size with wrk, Datasette and a FastAPI hello world beside it; writes docs/benchmarks.md.
+# For development, a few minutes: make bench BENCH_SENTENCES=20000 BENCH_SECONDS=3
+BENCH_SENTENCES ?= 1000000
+BENCH_SECONDS ?= 10
+BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bench_big
+
+$(VENV)/.bench: $(VENV)/.installed
+	@echo "== installing the benchmark's extras (Datasette) and wrk"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	@touch $@
+
+bench: $(VENV)/.bench
+	$(BIN)/python -m bench.scale --sentences $(BENCH_SENTENCES) --seconds $(BENCH_SECONDS) \
+		--pg-url '$(BENCH_PG_URL)'
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -10,8 +10,9 @@ from sqlalchemy.orm import sessionmaker
 
 from app import package
 from app.config import get_settings
+from app.console import progress
 from app.db import make_engine
-from app.loader import SeedError, load_seed, read_seed
+from app.loader import SeedError, read_seed, write_seed
 from app.loader.reading import one_line
 from app.migrate import upgrade
 
@@ -39,8 +40,12 @@ def _seed(args: argparse.Namespace) -> int:
             return 0
         engine = make_engine(settings.database_url)
         try:
-            with sessionmaker(engine).begin() as session:
-                report = load_seed(session, seed_dir)
+            with progress("seeding", 2, args.quiet) as advance:
+                seed = read_seed(seed_dir)
+                advance(1)
+                with sessionmaker(engine).begin() as session:
+                    report = write_seed(session, seed)
+                advance(1)
         finally:
             engine.dispose()
     except SeedError as exc:
@@ -65,7 +70,7 @@ def _export(args: argparse.Namespace) -> int:
     engine = make_engine(get_settings().database_url)
     try:
         with sessionmaker(engine).begin() as session:
-            written = package.export_dir(session, Path(args.dir))
+            written = package.export_dir(session, Path(args.dir), quiet=args.quiet)
     finally:
         engine.dispose()
     print(f"exported {len(written)} files to {args.dir}")
@@ -77,7 +82,7 @@ def _import(args: argparse.Namespace) -> int:
     try:
         with sessionmaker(engine).begin() as session:
             snapshots = Path(args.snapshots) if args.snapshots else None
-            counts = package.import_dir(session, Path(args.dir), snapshots)
+            counts = package.import_dir(session, Path(args.dir), snapshots, quiet=args.quiet)
     except (package.PackageError, OSError) as exc:
         print(f"import refused, nothing was written: {one_line(exc)}", file=sys.stderr)
         return 1
@@ -108,6 +113,9 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+QUIET_HELP = "no progress bar (none is drawn anyway when stdout is not a terminal, or in CI)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="desertion-api", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -115,14 +123,17 @@ def main(argv: list[str] | None = None) -> int:
     seed = commands.add_parser("seed", help="load seed/ into the database (idempotent)")
     seed.add_argument("--dir", help="seed folder (default: DESERTION_SEED_DIR or ./seed)")
     seed.add_argument("--check", action="store_true", help="validate only; write nothing")
+    seed.add_argument("--quiet", action="store_true", help=QUIET_HELP)
     export = commands.add_parser("export", help="write the data package (datapackage.json + CSVs)")
     export.add_argument("dir", help="folder to write into (created if missing)")
+    export.add_argument("--quiet", action="store_true", help=QUIET_HELP)
     load = commands.add_parser("import", help="load a data package into an empty database")
     load.add_argument("dir", help="folder holding datapackage.json")
     load.add_argument(
         "--snapshots",
         help="seed folder whose article snapshots re-check verified quotes (default: the seed)",
     )
+    load.add_argument("--quiet", action="store_true", help=QUIET_HELP)
     serve = commands.add_parser("serve", help="run the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

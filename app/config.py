@@ -66,6 +66,12 @@ class Settings(BaseSettings):
         default="public, max-age=60, stale-while-revalidate=600",
         description="Cache-Control sent with every successful read under /v1.",
     )
+    response_cache_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=0,
+        description="Bytes of rendered responses each worker keeps, per request and data "
+        "version, to answer repeated reads without a query (0: no response cache).",
+    )
     cors_origins: list[str] = Field(
         default=["*"],
         description='Origins allowed to read the API from a browser (JSON list, ["*"] = any).',

@@ -1,32 +1,62 @@
-"""HTTP caching for reads: a strong ETag computed from the body (so it changes when, and only
-when, the bytes served change), 304 for a matching If-None-Match, Last-Modified from the
-revision log, and a configurable Cache-Control.
+"""HTTP caching for reads: strong ETags, 304 for a matching If-None-Match, Last-Modified from
+the revision log, a configurable Cache-Control, and a response cache keyed on the data version.
 
-A pure ASGI middleware: a JSON body is buffered whole to be hashed. Most are bounded by their
-endpoint's limit (a list page holds at most DESERTION_MAX_PAGE_SIZE records, a change-feed page
-1000 entries, a search 100 hits); a detail that embeds the records linked to it (an article's, a
-region's) grows with the data. A response that already carries an ETag (the CSV/NDJSON exports
-and the data package, which hash while spooling to disk) is only compared, never buffered.
+* **Data version.** Every change to the data appends to the revision log (the loader is the one
+  write path: seed, import, a future write API), so ``(max(revisions.id),
+  max(revisions.created_at))`` names the data a response was rendered from. Both are index
+  lookups. On SQLite it is re-read only when a cheap probe says the file changed (its inode and
+  ``PRAGMA data_version`` of a connection of our own: a commit by any connection or process
+  changes it); on PostgreSQL on every request (one round trip, no probe exists).
+* **ETag.** A JSON body's ETag is the hash of its bytes, so it changes when, and only when, the
+  bytes served change (an edit elsewhere leaves it alone). A streamed export (CSV, NDJSON) cannot
+  hash a body it has not written yet: its ETag is derived from the data version and the request.
+* **Response cache.** Each rendered 200 is kept, with its headers and ETag, under the request
+  (path, query string, Accept) and the data version it was rendered at: a repeated read, or a
+  conditional one answered 304, runs no query and renders nothing. An entry is used only while
+  the data version is the one it was rendered at. Memory is bounded (an LRU by bytes; a body too
+  big to keep keeps its ETag alone, still enough for a 304). Each worker process holds its own
+  cache and reads the version itself, so workers agree on every ETag (a body hash, or the
+  version) and differ only in what they have warm.
+
+A pure ASGI middleware: a JSON body is buffered whole to be hashed (bounded by the endpoint's
+limits). A response that is an attachment or already carries an ETag (the exports and the data
+package) is passed through as it streams.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
-import time
+import os
+import sqlite3
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.models import Revision
+
+# What a 304 keeps of the 200 it stands for (RFC 9110 15.4.5: Cache-Control, ETag and Vary are
+# required when the 200 would carry them; Date is the server's).
+NOT_MODIFIED_HEADERS = frozenset(
+    {
+        b"etag",
+        b"cache-control",
+        b"last-modified",
+        b"vary",
+        b"link",
+        b"access-control-allow-origin",
+        b"access-control-expose-headers",
+    }
+)
 
 
 def etag_from_digest(digest: hashlib._Hash) -> str:
@@ -46,51 +76,317 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
-class LastChange:
-    """When the data last changed, read from the revision log at most once a second.
+@dataclass(frozen=True)
+class Version:
+    """The data as of the latest revision: its id and when it was made (None when empty), which
+    ETags and Last-Modified derive from, and ``commits``: a token that changes with every commit
+    to the database, revision or not (on SQLite the probe's state, on PostgreSQL the snapshot's
+    xmax), so that a write that bypasses the loader still invalidates cached responses. It is
+    this process's own, never part of an ETag."""
+
+    revision: int | None
+    changed: datetime | None
+    commits: Any = None
+
+
+def _read_version(maker: sessionmaker[Session], commits: Any) -> Version:
+    # Two scalar subqueries: a single max() each is what both engines answer from an index.
+    latest_id = select(func.max(Revision.id)).scalar_subquery()
+    latest_at = select(func.max(Revision.created_at)).scalar_subquery()
+    columns: list[Any] = [latest_id, latest_at]
+    with maker() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # One past the latest completed transaction id: it moves with every commit that
+            # wrote anything (reads take no transaction id).
+            columns.append(literal_column("pg_snapshot_xmax(pg_current_snapshot())::text"))
+        row = session.execute(select(*columns)).one()
+    changed = row[1]
+    if isinstance(changed, str):  # SQLite hands a scalar subquery's datetime back as text
+        changed = datetime.fromisoformat(changed)
+    if changed is not None and changed.tzinfo is None:
+        changed = changed.replace(tzinfo=UTC)
+    return Version(row[0], changed, row[2] if len(row) > 2 else commits)
+
+
+class SqliteProbe:
+    """Says, without a query of the revision log, whether a SQLite file may have changed: its
+    inode (the file replaced or deleted) and ``PRAGMA data_version`` of a read-only connection
+    of our own, which changes whenever another connection commits. A few microseconds."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.inode: int | None = None
+        self.connection: sqlite3.Connection | None = None
+
+    def __call__(self) -> tuple[int, int] | None:
+        """The file's state, or None when it cannot be read (missing: nothing may be cached)."""
+        try:
+            inode = os.stat(self.path).st_ino
+            if self.connection is None or inode != self.inode:
+                if self.connection is not None:
+                    self.connection.close()
+                self.connection = sqlite3.connect(
+                    f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=0.1
+                )
+                self.inode = inode
+            (data_version,) = self.connection.execute("PRAGMA data_version").fetchone()
+        except (OSError, sqlite3.Error):
+            return None
+        return inode, data_version
+
+
+def _probe_for(maker: sessionmaker[Session]) -> SqliteProbe | None:
+    url = make_url(str(maker.kw["bind"].url))
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    return SqliteProbe(database.removeprefix("file:"))
+
+
+class DataVersion:
+    """The current data version, re-read from the revision log whenever it may have changed.
 
     The read runs in the thread pool, never on the event loop (a blocking pool checkout there
-    once wedged the whole server), and by one request at a time: while it runs, the others use
-    the value already known. If the database fails, the header is left out."""
+    once wedged the whole server). If the database fails, the version is unknown (None): the
+    request is answered by the application itself, and nothing is cached."""
 
     def __init__(self) -> None:
-        self.value: datetime | None = None
-        self.read_at = -1.0
-        self.lock = asyncio.Lock()
+        self.value: Version | None = None
+        self.state: Any = None
+        self.probe: SqliteProbe | None = None
+        self.probed_maker: Any = None
 
-    async def get(self, scope: Scope) -> datetime | None:
+    def _maker(self, scope: Scope) -> Any:
         maker = scope.get("state", {}).get("sessionmaker")
-        if maker is None or time.monotonic() - self.read_at <= 1.0 or self.lock.locked():
-            return self.value
-        async with self.lock:
-            # On failure the request itself reports the outage; Last-Modified is optional.
-            with contextlib.suppress(SQLAlchemyError):
-                self.value = await anyio.to_thread.run_sync(_latest_revision, maker)
-            self.read_at = time.monotonic()
-        return self.value
+        if maker is not None and maker is not self.probed_maker:
+            self.probe, self.probed_maker, self.value = _probe_for(maker), maker, None
+        return maker
+
+    def known(self, scope: Scope) -> Version | None:
+        """The version, if a probe says it is the one last read (no query, no thread): None on
+        PostgreSQL, and whenever the data may have changed."""
+        if self._maker(scope) is None or self.probe is None:
+            return None
+        state = self.probe()
+        return self.value if state is not None and state == self.state else None
+
+    async def get(self, scope: Scope) -> Version | None:
+        maker = self._maker(scope)
+        if maker is None:
+            return None
+        state = self.probe() if self.probe is not None else None
+        if self.probe is not None:
+            if state is None:
+                return None
+            if state == self.state and self.value is not None:
+                return self.value
+        # The probe is read before the version: a commit in between changes the probe again,
+        # so the next request reads the version again.
+        try:
+            value = await anyio.to_thread.run_sync(_read_version, maker, state)
+        except SQLAlchemyError:
+            self.value = None
+            return None
+        self.value, self.state = value, state
+        return value
 
 
-def _latest_revision(maker: sessionmaker[Session]) -> datetime | None:
-    with maker() as session:
-        return session.scalar(select(func.max(Revision.created_at)))
+@dataclass(frozen=True)
+class Cached:
+    """A rendered 200: its start message's headers, ETag and body (None when too big to keep)."""
+
+    version: Version
+    etag: str
+    headers: list[tuple[bytes, bytes]]
+    body: bytes | None
+    route: Any = None  # the route that rendered it: a hit is counted under it (app.metrics)
+
+    @property
+    def size(self) -> int:
+        return 256 + len(self.body or b"") + sum(len(k) + len(v) for k, v in self.headers)
+
+
+RequestKey = tuple[str, str, bytes, str]
+
+
+class ResponseCache:
+    """Rendered responses by request, valid for one data version; least recently used first out
+    once their bytes pass ``max_bytes``."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.entries: OrderedDict[RequestKey, Cached] = OrderedDict()
+        self.size = 0
+
+    def get(self, key: RequestKey, version: Version) -> Cached | None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        if entry.version != version:
+            self._drop(key)
+            return None
+        self.entries.move_to_end(key)
+        return entry
+
+    def put(self, key: RequestKey, entry: Cached) -> None:
+        if self.max_bytes <= 0:
+            return
+        if entry.body is not None and len(entry.body) > self.max_bytes // 8:
+            entry = Cached(entry.version, entry.etag, entry.headers, None, entry.route)
+        if key in self.entries:
+            self._drop(key)
+        self.entries[key] = entry
+        self.size += entry.size
+        while self.size > self.max_bytes and self.entries:
+            self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: RequestKey) -> None:
+        self.size -= self.entries.pop(key).size
+
+
+def request_key(scope: Scope, headers: Headers) -> RequestKey:
+    """What a read's body depends on besides the data: the path, the query string as sent
+    (parameter order shows in ``next`` links and facet order) and Accept. The public URL is the
+    application's own, one per cache."""
+    return (
+        scope.get("root_path", ""),
+        scope["path"],
+        scope.get("query_string", b""),
+        headers.get("accept", ""),
+    )
+
+
+def version_etag(salt: str, version: Version, key: RequestKey) -> str:
+    """The ETag of a streamed export: the data version and the request (and ``salt``: the
+    application's version and public URL, which the body also depends on)."""
+    parts = (salt, str(version.revision), str(version.changed), *map(str, key))
+    digest = hashlib.sha256("\x1f".join(parts).encode())
+    return '"v' + digest.hexdigest()[:39] + '"'
+
+
+class ReadCache:
+    """What the two cache middlewares share: the data version, the cached responses, and how a
+    cached response or a 304 is sent."""
+
+    def __init__(self, cache_control: str, cache_bytes: int = 0, salt: str = "") -> None:
+        self.cache_control = cache_control
+        self.salt = salt
+        self.versions = DataVersion()
+        self.responses = ResponseCache(cache_bytes)
+
+    async def answer(
+        self, scope: Scope, key: RequestKey, version: Version, request: Headers, send: Send
+    ) -> bool:
+        """Answer from what is known at ``version`` without the application, if anything is."""
+        entry = self.responses.get(key, version)
+        if entry is not None:
+            if entry.route is not None:
+                scope["route"] = entry.route
+            start = {"type": "http.response.start", "status": 200, "headers": entry.headers}
+            if self.not_modified(request, entry.etag, version):
+                await send_304(send, start)
+                return True
+            if entry.body is not None:
+                await send(start)
+                await send({"type": "http.response.body", "body": entry.body})
+                return True
+        streamed = version_etag(self.salt, version, key)
+        tags = {t.strip().removeprefix("W/") for t in request.get("if-none-match", "").split(",")}
+        if streamed in tags:  # an export's ETag names its version: unchanged, no query needed
+            headers = MutableHeaders(raw=[(b"etag", streamed.encode())])
+            self.decorate(headers, version)
+            await send_304(send, {"headers": headers.raw})
+            return True
+        return False
+
+    def decorate(self, headers: MutableHeaders, version: Version | None) -> None:
+        headers["cache-control"] = self.cache_control
+        if version is not None and version.changed is not None:
+            changed = version.changed.astimezone(UTC)
+            headers["last-modified"] = format_datetime(changed, usegmt=True)
+        vary = {v.strip() for v in headers.get("vary", "").split(",") if v.strip()}
+        headers["vary"] = ", ".join(sorted(vary | {"Accept"}))
+
+    def not_modified(self, request: Headers, etag: str, version: Version | None) -> bool:
+        if "if-none-match" in request:
+            return etag_matches(request["if-none-match"], etag)
+        since = request.get("if-modified-since")
+        changed = version.changed if version is not None else None
+        if since and changed is not None:
+            try:
+                # Strictly earlier: Last-Modified has whole seconds, so a change later in the
+                # same second as the client's copy must not be answered with 304.
+                return changed.replace(microsecond=0) < parsedate_to_datetime(since)
+            except (TypeError, ValueError):
+                return False
+        return False
+
+
+async def send_304(send: Send, start: Message) -> None:
+    headers = [(k, v) for k, v in start["headers"] if k.lower() in NOT_MODIFIED_HEADERS]
+    await send({"type": "http.response.start", "status": 304, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
+
+
+def _cacheable(scope: Scope, prefixes: tuple[str, ...]) -> bool:
+    return (
+        scope["type"] == "http"
+        and scope["method"] in ("GET", "HEAD")
+        and scope["path"].startswith(prefixes)
+    )
+
+
+class CacheHitMiddleware:
+    """Answers a read from the cache before admission control (``app.guard``), when the version
+    is known without the database (SQLite's probe): a hit costs no slot, no task, no thread."""
+
+    def __init__(self, app: ASGIApp, cache: ReadCache, prefixes: tuple[str, ...]) -> None:
+        self.app = app
+        self.cache = cache
+        self.prefixes = prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if _cacheable(scope, self.prefixes):
+            version = self.cache.versions.known(scope)
+            if version is not None:
+                headers = Headers(scope=scope)
+                key = request_key(scope, headers)
+                if await self.cache.answer(scope, key, version, headers, send):
+                    return
+        await self.app(scope, receive, send)
 
 
 class HTTPCacheMiddleware:
-    def __init__(self, app: ASGIApp, cache_control: str, prefixes: tuple[str, ...]) -> None:
+    """Inside admission control: reads the data version (a query when it may have changed),
+    answers from the cache if it can, else renders, hashes, keeps and answers."""
+
+    def __init__(self, app: ASGIApp, cache: ReadCache, prefixes: tuple[str, ...]) -> None:
         self.app = app
-        self.cache_control = cache_control
+        self.cache = cache
         self.prefixes = prefixes
-        self.last_change = LastChange()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
-            or not scope["path"].startswith(self.prefixes)
-        ):
+        if not _cacheable(scope, self.prefixes):
             await self.app(scope, receive, send)
             return
         request_headers = Headers(scope=scope)
+        key = request_key(scope, request_headers)
+        version = await self.cache.versions.get(scope)
+        if version is not None and await self.cache.answer(
+            scope, key, version, request_headers, send
+        ):
+            return
+        await self._render(scope, receive, send, key, version, request_headers)
+
+    async def _render(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        key: RequestKey,
+        version: Version | None,
+        request: Headers,
+    ) -> None:
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
         passthrough = False
@@ -102,11 +398,15 @@ class HTTPCacheMiddleware:
                 headers = MutableHeaders(scope=message)
                 if message["status"] != 200:
                     passthrough = True
-                elif "etag" in headers:  # a stream that computed its own ETag
+                elif "etag" in headers or "content-disposition" in headers:  # a stream
                     passthrough = True
-                    await self._decorate(headers, scope)
-                    if await self._not_modified(request_headers, headers["etag"], scope):
-                        await self._send_304(send, message)
+                    if "etag" not in headers and version is not None:
+                        headers["etag"] = version_etag(self.cache.salt, version, key)
+                    self.cache.decorate(headers, version)
+                    if "etag" in headers and self.cache.not_modified(
+                        request, headers["etag"], version
+                    ):
+                        await send_304(send, message)
                         start["sent_304"] = True
                         return
                 if passthrough:
@@ -124,46 +424,14 @@ class HTTPCacheMiddleware:
             headers = MutableHeaders(scope=start)
             etag = strong_etag(body)
             headers["etag"] = etag
-            await self._decorate(headers, scope)
-            if await self._not_modified(request_headers, etag, scope):
-                await self._send_304(send, start)
+            self.cache.decorate(headers, version)
+            if version is not None:
+                entry = Cached(version, etag, list(start["headers"]), body, scope.get("route"))
+                self.cache.responses.put(key, entry)
+            if self.cache.not_modified(request, etag, version):
+                await send_304(send, start)
                 return
             await send(start)
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, cached_send)
-
-    async def _decorate(self, headers: MutableHeaders, scope: Scope) -> None:
-        headers["cache-control"] = self.cache_control
-        changed = await self.last_change.get(scope)
-        if changed is not None:
-            headers["last-modified"] = format_datetime(changed.astimezone(UTC), usegmt=True)
-        vary = {v.strip() for v in headers.get("vary", "").split(",") if v.strip()}
-        headers["vary"] = ", ".join(sorted(vary | {"Accept"}))
-
-    async def _not_modified(self, request: Headers, etag: str, scope: Scope) -> bool:
-        if "if-none-match" in request:
-            return etag_matches(request["if-none-match"], etag)
-        since, changed = request.get("if-modified-since"), await self.last_change.get(scope)
-        if since and changed is not None:
-            try:
-                # Strictly earlier: Last-Modified has whole seconds, so a change later in the
-                # same second as the client's copy must not be answered with 304.
-                return changed.replace(microsecond=0) < parsedate_to_datetime(since)
-            except (TypeError, ValueError):
-                return False
-        return False
-
-    async def _send_304(self, send: Send, start: Message) -> None:
-        keep = {
-            b"etag",
-            b"cache-control",
-            b"last-modified",
-            b"vary",
-            b"link",
-            b"access-control-allow-origin",
-            b"access-control-expose-headers",
-        }
-        headers = [(k, v) for k, v in start["headers"] if k.lower() in keep]
-        await send({"type": "http.response.start", "status": 304, "headers": headers})
-        await send({"type": "http.response.body", "body": b""})

@@ -16,7 +16,7 @@ from app.db import EngineLimits, make_engine
 from app.deps import reject_unknown_query_params
 from app.errors import add_problem_schema, register_error_handlers
 from app.guard import GuardLimits, RequestGuard
-from app.http_cache import HTTPCacheMiddleware
+from app.http_cache import CacheHitMiddleware, HTTPCacheMiddleware, ReadCache
 from app.logs import RequestIdMiddleware
 from app.metrics import Metrics, MetricsMiddleware
 from app.routes import api_router
@@ -131,13 +131,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     build_openapi = app.openapi
     app.openapi = lambda: add_problem_schema(build_openapi())  # type: ignore[method-assign]
     app.state.metrics = metrics = Metrics(app.state)
+    cache = ReadCache(
+        settings.cache_control,
+        settings.response_cache_bytes,
+        f"{app.version} {settings.public_url}",
+    )
     # /explore reads the database like the API: cached and guarded the same way.
-    app.add_middleware(
-        HTTPCacheMiddleware, cache_control=settings.cache_control, prefixes=("/v1", "/explore")
-    )
-    app.add_middleware(
-        RequestGuard, limits=guard_limits(settings), prefixes=("/v1", "/readyz", "/explore")
-    )
+    pages = ("/v1", "/explore")
+    app.add_middleware(HTTPCacheMiddleware, cache=cache, prefixes=pages)
+    app.add_middleware(RequestGuard, limits=guard_limits(settings), prefixes=(*pages, "/readyz"))
+    app.add_middleware(CacheHitMiddleware, cache=cache, prefixes=pages)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(HeadMiddleware)

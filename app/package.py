@@ -19,9 +19,10 @@ import json
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import (
     JSON,
@@ -33,7 +34,6 @@ from sqlalchemy import (
     Integer,
     Table,
     func,
-    insert,
     select,
     text,
     tuple_,
@@ -43,8 +43,10 @@ from sqlalchemy.orm import Session
 
 from app import search
 from app.config import get_settings
+from app.console import progress
 from app.csv_safety import neutralise
 from app.db import Base
+from app.loader.bulk import indexes_deferred, insert_rows
 from app.loader.reading import one_line, snapshot_texts
 from app.loader.rows import PackageError, Rows, check_package, read_table
 from app.models import Article, Record, Revision
@@ -70,7 +72,9 @@ TABLES = (
 SEQUENCED = ("article_citations", "evidence", "record_relations", "revisions")
 BATCH = 1000
 MAX_DESCRIPTOR_BYTES = 1024 * 1024
-MAX_PACKAGE_BYTES = 64 * 1024 * 1024  # all CSV files together; today's export is ~1 MB
+# All CSV files together. Files are streamed, but the typed rows are held for the whole-set
+# checks: about 2.5 GB of memory per GB of CSV. The 1M-sentence benchmark package is ~2.4 GB.
+MAX_PACKAGE_BYTES = 8 * 1024 * 1024 * 1024
 LICENSE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0 (the compilation)",
@@ -154,7 +158,26 @@ def _to_text(value: Any) -> str:
     return str(value)
 
 
-def _write_csv(session: Session, table: Table, path: Path) -> None:
+def text_columns(table: Table) -> list[bool]:
+    """For each column of ``table``, whether its cells are text (escaped against formulas)."""
+    return [_frictionless_type(column) == "string" for column in table.columns]
+
+
+def csv_cells(values: Sequence[Any], texts: Sequence[bool]) -> list[str]:
+    """One stored row as CSV cells: the one rendering export and generated packages share."""
+    return [
+        neutralise(_to_text(value)) if is_text else _to_text(value)
+        for value, is_text in zip(values, texts, strict=True)
+    ]
+
+
+def _count(session: Session, table: Table) -> int:
+    return session.scalar(select(func.count()).select_from(table)) or 0
+
+
+def _write_csv(
+    session: Session, table: Table, path: Path, advance: Callable[[int], None] = lambda _: None
+) -> None:
     """Stream ``table`` into ``path`` in primary-key order, a batch of rows at a time.
 
     Each batch is a statement of its own (keyset on the primary key), not one long cursor, so
@@ -162,19 +185,15 @@ def _write_csv(session: Session, table: Table, path: Path) -> None:
     batch counts as progress for the request guard."""
     order = list(table.primary_key.columns)
     batch = select(table).order_by(*order).limit(BATCH)
-    texts = [_frictionless_type(column) == "string" for column in table.columns]
+    texts = text_columns(table)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow([column.name for column in table.columns])
         rows = session.execute(batch).all()
         while rows:
             for row in rows:
-                writer.writerow(
-                    [
-                        neutralise(_to_text(value)) if is_text else _to_text(value)
-                        for value, is_text in zip(row, texts, strict=True)
-                    ]
-                )
+                writer.writerow(csv_cells(row, texts))
+            advance(len(rows))
             if len(rows) < BATCH:
                 break
             last = rows[-1]._mapping
@@ -220,18 +239,33 @@ def _schema(table: Table) -> dict[str, Any]:
     return schema
 
 
-def export_dir(session: Session, folder: Path) -> list[Path]:
+def export_dir(session: Session, folder: Path, quiet: bool = True) -> list[Path]:
     """Write the package into ``folder``: one CSV per table, then datapackage.json. Rows are
     streamed to disk, so memory does not grow with the data; the same data gives the same
-    bytes."""
+    bytes. Progress is drawn on a terminal unless ``quiet`` (the HTTP export is)."""
     folder.mkdir(parents=True, exist_ok=True)
-    resources = []
     written = []
+    total = 0 if quiet else sum(_count(session, _table(name)) for name in TABLES)
+    with progress("exporting", total, quiet) as advance:
+        for name in TABLES:
+            path = folder / f"{name}.csv"
+            _write_csv(session, _table(name), path, advance)
+            written.append(path)
+    last = session.scalar(select(func.max(Revision.created_at)))
+    revision = session.scalar(select(func.max(Revision.id))) or 0
+    return [*written, write_descriptor(folder, revision, last)]
+
+
+def write_descriptor(
+    folder: Path, revision: int, created: datetime | None, about: dict[str, str] | None = None
+) -> Path:
+    """datapackage.json for the table CSVs already written in ``folder`` (sizes and sha256 read
+    from the files), as of revision ``revision``; ``about`` replaces the name, title or
+    description (a generated package says it is one)."""
+    resources = []
     for name in TABLES:
         table = _table(name)
         path = folder / f"{name}.csv"
-        _write_csv(session, table, path)
-        written.append(path)
         resources.append(
             {
                 "name": name.replace("_", "-"),
@@ -246,8 +280,6 @@ def export_dir(session: Session, folder: Path) -> list[Path]:
                 "schema": _schema(table),
             }
         )
-    last = session.scalar(select(func.max(Revision.created_at)))
-    revision = session.scalar(select(func.max(Revision.id))) or 0
     descriptor = {
         "name": "desertion-api",
         "title": "Desertion from the Russian army: figures with their sources",
@@ -258,18 +290,18 @@ def export_dir(session: Session, folder: Path) -> list[Path]:
         "leading ' (the OWASP CSV-injection escape, so that spreadsheets show them as text); "
         "remove exactly one leading ' from such a text cell to get the stored value.",
         "version": str(revision),
-        "created": last.isoformat() if last else None,
+        "created": created.isoformat() if created else None,
         "licenses": [LICENSE],
         "citation": f"desertion-api data package, revision {revision}: figures about desertion "
         "from the Russian army, each traced to the article that states it.",
         "profile": "tabular-data-package",
         "resources": resources,
-    }
+    } | (about or {})
     descriptor_path = folder / "datapackage.json"
     descriptor_path.write_text(
         json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    return [*written, descriptor_path]
+    return descriptor_path
 
 
 def export_zip(session: Session) -> HashingWriter:
@@ -330,8 +362,10 @@ def _resources(folder: Path) -> dict[str, dict[str, Any]]:
     return resources
 
 
-def read_package(folder: Path) -> Rows:
-    """Every table of the package, typed, after checking names, sizes and checksums."""
+def read_package(folder: Path, on_rows: Callable[[int], None] = lambda _: None) -> Rows:
+    """Every table of the package, typed, after checking names, sizes and checksums. Each file
+    is hashed as it is parsed (never held in memory whole); a file whose checksum differs is
+    reported as such even when it also fails to parse."""
     resources = _resources(folder)
     paths = {name: _plain_file(folder, resources[name]["path"]) for name in TABLES}
     total = sum(path.stat().st_size for path in paths.values())
@@ -339,32 +373,57 @@ def read_package(folder: Path) -> Rows:
         raise PackageError(f"{folder}: {total} bytes of CSV, over the limit of {MAX_PACKAGE_BYTES}")
     tables: Rows = {}
     for name, path in paths.items():
-        data = path.read_bytes()  # read once: what is checked is what is loaded
-        if "sha256:" + hashlib.sha256(data).hexdigest() != resources[name]["hash"]:
-            raise PackageError(f"{path.name}: checksum does not match datapackage.json")
-        tables[name] = read_table(path.name, data, _table(name))
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            try:
+                tables[name] = read_table(path.name, handle, _table(name), digest, on_rows)
+            except PackageError:
+                handle.seek(0)  # the parser may have stopped anywhere: hash the file again
+                _check_digest(path, _rest(handle, hashlib.sha256()), resources[name]["hash"])
+                raise
+            _check_digest(path, _rest(handle, digest), resources[name]["hash"])
     return tables
 
 
-def import_dir(session: Session, folder: Path, snapshots: Path | None = None) -> dict[str, int]:
+def _rest(handle: BinaryIO, digest: Any) -> Any:
+    """``digest`` after the bytes of ``handle`` not read yet."""
+    while chunk := handle.read(1024 * 1024):
+        digest.update(chunk)
+    return digest
+
+
+def _check_digest(path: Path, digest: Any, expected: str) -> None:
+    if "sha256:" + digest.hexdigest() != expected:
+        raise PackageError(f"{path.name}: checksum does not match datapackage.json")
+
+
+def import_dir(
+    session: Session, folder: Path, snapshots: Path | None = None, quiet: bool = True
+) -> dict[str, int]:
     """Load a package into an empty database; returns row counts.
 
     Everything is read and checked before anything is written, and quotes marked verified are
     checked again against the article snapshots under ``snapshots`` (the seed folder by
     default). On any problem PackageError is raised and the caller's transaction rolls back.
+    Progress is drawn on a terminal unless ``quiet`` (see ``app.console``).
     """
-    tables = read_package(folder)
+    with progress("reading", None, quiet) as advance:
+        tables = read_package(folder, advance)
     if session.scalar(select(func.count()).select_from(Record)) or session.scalar(
         select(func.count()).select_from(Article)
     ):
         raise PackageError("the database already holds data; import needs an empty database")
-    check_package(
-        tables,
-        snapshot_texts(snapshots or get_settings().seed_dir),
-        {name: _table(name) for name in TABLES},
-    )
+    with progress("checking", 1, quiet) as advance:
+        check_package(
+            tables,
+            snapshot_texts(snapshots or get_settings().seed_dir),
+            {name: _table(name) for name in TABLES},
+        )
+        advance(1)
     try:
-        counts = _insert(session, tables)
+        total = sum(len(rows) for rows in tables.values())
+        with progress("writing", total, quiet) as advance:
+            counts = _insert(session, tables, advance)
     except DBAPIError as exc:
         raise PackageError(
             f"the database refused the package: {one_line(exc.orig)[:200]}"
@@ -372,15 +431,16 @@ def import_dir(session: Session, folder: Path, snapshots: Path | None = None) ->
     return counts
 
 
-def _insert(session: Session, tables: Rows) -> dict[str, int]:
+def _insert(
+    session: Session, tables: Rows, on_rows: Callable[[int], None] = lambda _: None
+) -> dict[str, int]:
     for name in reversed(TABLES):  # regions (and people) may have been loaded already
         session.execute(_table(name).delete())
     counts: dict[str, int] = {}
-    for name in TABLES:
-        rows = [row.values for row in tables[name]]
-        for start in range(0, len(rows), BATCH):
-            session.execute(insert(_table(name)), rows[start : start + BATCH])
-        counts[name] = len(rows)
+    with indexes_deferred(session, TABLES):
+        for name in TABLES:
+            rows = (row.values for row in tables[name])
+            counts[name] = insert_rows(session, _table(name), rows, on_rows)
     if session.get_bind().dialect.name == "postgresql":
         for name in SEQUENCED:
             session.execute(
@@ -389,7 +449,8 @@ def _insert(session: Session, tables: Rows) -> dict[str, int]:
                     f"COALESCE((SELECT max(id) FROM {name}), 0) + 1, false)"
                 )
             )
-    search.index_records(session, session.scalars(select(Record.id)))
-    search.index_articles(session, session.scalars(select(Article.id)))
-    session.flush()
+    # The index is built by reading the tables back, so after their indexes are.
+    with indexes_deferred(session, ["search_documents"]):
+        search.index_everything(session)
+        session.flush()
     return counts

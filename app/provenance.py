@@ -16,7 +16,7 @@ from sqlalchemy import Row, Table, and_, bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.models import Article, ArticleCitation, Evidence, Record, RecordRelation
-from app.queries import ARTICLE_REF_COLUMNS
+from app.queries import ARTICLE_REF_COLUMNS, id_batches
 
 relations = cast(Table, RecordRelation.__table__)
 records = cast(Table, Record.__table__)
@@ -60,12 +60,12 @@ RELATIONS = union_all(_side(True), _side(False)).order_by("record_id", "other_id
 
 
 def relations_for(session: Session, record_ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
-    """Every relation touching ``record_ids``, with the far record's value and first source."""
+    """Every relation touching ``record_ids``, with the far record's value and first source
+    (one statement per ``ID_BATCH`` ids)."""
     by_record: dict[str, list[Row[Any]]] = defaultdict(list)
-    if not record_ids:
-        return by_record
-    for row in session.execute(RELATIONS, {"ids": list(record_ids)}):
-        by_record[row.record_id].append(row)
+    for batch in id_batches(record_ids):
+        for row in session.execute(RELATIONS, {"ids": batch}):
+            by_record[row.record_id].append(row)
     return by_record
 
 

@@ -95,6 +95,16 @@ SOURCE_COLUMNS: list[ColumnElement[Any]] = [
 ]
 
 
+# Ids per statement in an IN list: unbounded, one fails past SQLite's and PostgreSQL's parameter
+# limits once enough records match (a series or a detail of a large dataset).
+ID_BATCH = 5000
+
+
+def id_batches(ids: Sequence[str]) -> list[list[str]]:
+    """``ids`` in slices of at most ``ID_BATCH``, one statement each."""
+    return [list(ids[start : start + ID_BATCH]) for start in range(0, len(ids), ID_BATCH)]
+
+
 # Built once and reused with an expanding IN parameter (no statement construction per page).
 SOURCES = (
     select(*SOURCE_COLUMNS)
@@ -105,12 +115,11 @@ SOURCES = (
 
 
 def sources_for(session: Session, record_ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
-    """Every source of every record in ``record_ids``, in one statement."""
+    """Every source of every record in ``record_ids``: one statement per ``ID_BATCH`` ids."""
     by_record: dict[str, list[Row[Any]]] = defaultdict(list)
-    if not record_ids:
-        return by_record
-    for row in session.execute(SOURCES, {"ids": list(record_ids)}):
-        by_record[row.record_id].append(row)
+    for batch in id_batches(record_ids):
+        for row in session.execute(SOURCES, {"ids": batch}):
+            by_record[row.record_id].append(row)
     return by_record
 
 

@@ -7,7 +7,7 @@ records the request shows, and each group costs two statements (sources, relatio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row
@@ -17,6 +17,10 @@ from app import present, queries
 from app.analysis import derive_multipliers, derived_regions
 from app.families import FAMILIES, Family
 from app.provenance import CitationGraph, relations_for
+
+# How many records of each family a region or an article embeds (the rest: a link to the list).
+DETAIL_RECORDS = 100
+FAMILIES_BY_PATH = [family.path for family in FAMILIES.values()]
 
 
 class RecordReader:
@@ -62,12 +66,24 @@ class RecordReader:
     ) -> dict[str, list[dict[str, Any]]]:
         """Every record (deprecated included) of each family matching its conditions, keyed by
         the family's path (``sentences``, ...): a fixed number of statements."""
-        groups = [
-            (family, family.rows(self.session, *conditions[family.kind]))
-            for family in FAMILIES.values()
-        ]
+        return self.embedded(conditions, dict.fromkeys(FAMILIES_BY_PATH))[0]
+
+    def embedded(
+        self, conditions: dict[str, Sequence[ColumnElement[bool]]], lists: Mapping[str, str | None]
+    ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, str | None]]:
+        """What a detail embeds of each family (by path): its first ``DETAIL_RECORDS`` records
+        in list order when ``lists`` gives the URL of its full list, else all of them; and that
+        URL where records were left out, else None. A fixed number of statements."""
+        groups: list[tuple[Family, Sequence[Row[Any]]]] = []
+        more: dict[str, str | None] = {}
+        for family in FAMILIES.values():
+            url = lists[family.path]
+            limit = DETAIL_RECORDS + 1 if url is not None else None
+            rows = family.rows(self.session, *conditions[family.kind], limit=limit)
+            more[family.path] = url if len(rows) > DETAIL_RECORDS and url is not None else None
+            groups.append((family, rows[:DETAIL_RECORDS] if url is not None else rows))
         shown = self.present_groups(groups)
-        return {family.path: items for (family, _), items in zip(groups, shown, strict=True)}
+        return {family.path: items for (family, _), items in zip(groups, shown, strict=True)}, more
 
     def computed(self, family: Family, record_id: str) -> dict[str, Any] | None:
         """A record the API computes rather than stores, by the id it hands out: a derived

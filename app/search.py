@@ -11,11 +11,11 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, delete, insert, select, text
+from sqlalchemy import ColumnElement, Row, Table, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -65,16 +65,15 @@ def _remove(session: Session, entity: str, ids: Iterable[str]) -> None:
     )
 
 
-def _add(session: Session, rows: list[dict[str, Any]]) -> None:
+def _add(session: Session, rows: list[dict[str, Any]], scope: Scope) -> None:
+    """Store ``rows`` (documents of one entity, all within ``scope``) and index them."""
     if not rows:
         return
     session.execute(insert(documents), rows)
     if _dialect(session) == "sqlite":
-        keys = [(r["entity"], r["entity_id"]) for r in rows]
         stored = session.execute(
             select(documents.c.id, documents.c.title, documents.c.body).where(
-                documents.c.entity == keys[0][0],
-                documents.c.entity_id.in_([k[1] for k in keys]),
+                documents.c.entity == rows[0]["entity"], scope(documents.c.entity_id)
             )
         )
         session.execute(
@@ -94,27 +93,56 @@ def _region_names(region: Region | None) -> list[str]:
 CHUNK = 5000
 
 
+# Which ids one step of indexing covers: a bounded IN list, or a range of ids.
+Scope = Callable[[Any], ColumnElement[bool]]
+
+
+def _among(ids: list[str]) -> Scope:
+    return lambda column: column.in_(ids)
+
+
+def _between(first: str, last: str) -> Scope:
+    return lambda column: column.between(first, last)
+
+
 def index_records(session: Session, record_ids: Iterable[str]) -> None:
     """(Re)build the documents of ``record_ids``; ids that no longer exist are dropped."""
     ids = sorted(set(record_ids))
     for start in range(0, len(ids), CHUNK):
-        _index_records(session, ids[start : start + CHUNK])
+        chunk = ids[start : start + CHUNK]
+        _remove(session, "record", chunk)
+        _index_records(session, _among(chunk))
 
 
-def _index_records(session: Session, ids: list[str]) -> None:
-    _remove(session, "record", ids)
+def index_everything(session: Session) -> None:
+    """Build every document into an empty index (an import): a range of ids at a time, so no
+    statement carries a list of ids and none is compiled anew per chunk."""
+    for first, last in _ranges(session, Record.id):
+        _index_records(session, _between(first, last))
+    for first, last in _ranges(session, Article.id):
+        _index_articles(session, _between(first, last))
+
+
+def _ranges(session: Session, column: Any) -> Iterator[tuple[str, str]]:
+    """(first, last) id of each run of CHUNK ids, in order."""
+    ids = session.scalars(select(column).order_by(column)).all()
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start], ids[min(start + CHUNK, len(ids)) - 1]
+
+
+def _index_records(session: Session, scope: Scope) -> None:
     regions = {r.code: r for r in session.scalars(select(Region))}
     quotes: dict[str, list[str]] = defaultdict(list)
     for row in session.execute(
         select(Evidence.record_id, Evidence.quote, Evidence.quote_en).where(
-            Evidence.record_id.in_(ids)
+            scope(Evidence.record_id)
         )
     ):
         quotes[row.record_id] += [row.quote, row.quote_en or ""]
     extra: dict[str, list[str]] = defaultdict(list)
     for risk in session.execute(
         select(RiskFigure.id, RiskFigure.reference_region_code, RiskFigure.metric).where(
-            RiskFigure.id.in_(ids)
+            scope(RiskFigure.id)
         )
     ):
         extra[risk.id] += [
@@ -123,7 +151,7 @@ def _index_records(session: Session, ids: list[str]) -> None:
         ]
     for sentence in session.execute(
         select(SentenceStat.id, SentenceStat.offences, SentenceStat.measure).where(
-            SentenceStat.id.in_(ids)
+            scope(SentenceStat.id)
         )
     ):
         extra[sentence.id] += [sentence.offences or "", sentence.measure]
@@ -137,7 +165,7 @@ def _index_records(session: Session, ids: list[str]) -> None:
         )
         .outerjoin(Person, Person.id == Claim.speaker_id)
         .outerjoin(Organisation, Organisation.id == Claim.organisation_id)
-        .where(Claim.id.in_(ids))
+        .where(scope(Claim.id))
     ):
         extra[claim.id] += [
             claim.name or "",
@@ -147,9 +175,7 @@ def _index_records(session: Session, ids: list[str]) -> None:
         ]
     rows = []
     for record in session.execute(
-        select(Record.id, Record.kind, Record.statement, Record.region_code).where(
-            Record.id.in_(ids)
-        )
+        select(Record.id, Record.kind, Record.statement, Record.region_code).where(scope(Record.id))
     ):
         body = [
             *quotes[record.id],
@@ -165,17 +191,18 @@ def _index_records(session: Session, ids: list[str]) -> None:
                 "body": " · ".join(p for p in body if p),
             }
         )
-    _add(session, rows)
+    _add(session, rows, scope)
 
 
 def index_articles(session: Session, article_ids: Iterable[str]) -> None:
     ids = sorted(set(article_ids))
     for start in range(0, len(ids), CHUNK):
-        _index_articles(session, ids[start : start + CHUNK])
+        chunk = ids[start : start + CHUNK]
+        _remove(session, "article", chunk)
+        _index_articles(session, _among(chunk))
 
 
-def _index_articles(session: Session, ids: list[str]) -> None:
-    _remove(session, "article", ids)
+def _index_articles(session: Session, scope: Scope) -> None:
     rows = [
         {
             "entity": "article",
@@ -184,9 +211,9 @@ def _index_articles(session: Session, ids: list[str]) -> None:
             "title": a.title or a.description or a.publisher,
             "body": " · ".join([a.publisher, *(a.authors or []), a.notes or "", a.url or ""]),
         }
-        for a in session.scalars(select(Article).where(Article.id.in_(ids)))
+        for a in session.scalars(select(Article).where(scope(Article.id)))
     ]
-    _add(session, rows)
+    _add(session, rows, scope)
 
 
 def _words(query: str) -> list[str]:

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pycountry
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from app.records import DETAIL_RECORDS
 from tests.helpers import assert_problem, seed, walk
+from tests.test_formats import add_synthetic_sentences
 
 DAGENS = "dagens-2024-10-02-russian-soldiers-flee-to-the-forest"
 
@@ -64,3 +69,27 @@ def test_region_detail_lists_records_as_region_and_as_reference(client: TestClie
 def test_unknown_article_and_region_are_404(client: TestClient) -> None:
     assert_problem(client.get("/v1/articles/nope"), 404)
     assert_problem(client.get("/v1/regions/RU-XX"), 404)
+
+
+def test_a_detail_embeds_every_record_of_the_seed_and_links_none(client: TestClient) -> None:
+    for path in (f"/v1/articles/{DAGENS}", "/v1/regions/RU-BU"):
+        body = client.get(path).json()
+        assert body["more_records"] == {"sentences": None, "risks": None, "claims": None}
+
+
+def test_an_article_with_more_records_than_a_detail_holds_links_to_the_rest(
+    empty_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> None:
+    add_synthetic_sentences(session_for(empty_db), DETAIL_RECORDS + 20)
+    client = client_for(empty_db)
+    body = client.get("/v1/articles/synthetic").json()
+    embedded = [r["id"] for r in body["records"]["sentences"]]
+    assert len(embedded) == DETAIL_RECORDS
+    assert body["more_records"]["claims"] is None
+    rest = body["more_records"]["sentences"]
+    assert rest.startswith("http://localhost:8000/v1/sentences?")
+    listed = [r["id"] for r in walk(client, rest.removeprefix("http://localhost:8000"))]
+    assert len(listed) == DETAIL_RECORDS + 20
+    assert listed[:DETAIL_RECORDS] == embedded  # the first of the list, in its order

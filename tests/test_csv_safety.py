@@ -18,7 +18,7 @@ from app.csv_rows import as_is
 from app.csv_safety import neutralise, restore
 from app.loader import load_seed
 from app.negotiation import OutputFormat
-from app.spool import write_export
+from app.stream import export_chunks
 from tests.factories import make_article, make_sentence, write_seed
 
 # Texts a spreadsheet reads as formulas (OWASP), each as a sentence's statement and quote.
@@ -96,8 +96,8 @@ ITEMS: list[dict[str, Any]] = [
 
 
 def test_every_text_cell_is_neutralised_and_numbers_stay_numbers() -> None:
-    writer = write_export(iter(ITEMS), OutputFormat.csv, as_is(ITEMS[0]), bom=False)
-    rows = table(b"".join(writer.chunks()).decode())
+    chunks = export_chunks(iter(ITEMS), OutputFormat.csv, as_is(ITEMS[0]), bom=False)
+    rows = table(b"".join(chunks).decode())
     assert [r["text"] for r in rows] == ["'\tx", "'\rx", "''already quoted", "plain - text"]
     assert [r["count"] for r in rows] == ["-3", "4", "0", "-12"]
     assert [float(r["ratio"]) for r in rows] == [-0.5, 1.5, 0.0, -1e-3]
@@ -106,8 +106,8 @@ def test_every_text_cell_is_neutralised_and_numbers_stay_numbers() -> None:
 
 
 def test_ndjson_is_written_verbatim() -> None:
-    writer = write_export(iter(ITEMS), OutputFormat.ndjson, as_is(ITEMS[0]), bom=False)
-    lines = b"".join(writer.chunks()).decode().splitlines()
+    chunks = export_chunks(iter(ITEMS), OutputFormat.ndjson, as_is(ITEMS[0]), bom=False)
+    lines = b"".join(chunks).decode().splitlines()
     assert [json.loads(line) for line in lines] == ITEMS
 
 

@@ -7,20 +7,24 @@ import csv
 import io
 import json
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app import queries
+from app.db import make_engine
 from app.families import SENTENCE
 from app.models import Article
 from app.negotiation import OutputFormat
+from app.routes import listing as listing_module
 from app.routes.listing import _every_item, family_listing
-from app.spool import write_export
+from app.stream import export_chunks
 from tests.helpers import assert_problem, expected_ids, walk
 
 LISTS = ["sentences", "risks", "claims", "articles", "regions"]
@@ -204,10 +208,10 @@ def export_peak(session: Session) -> tuple[int, int]:
     listing = family_listing(SENTENCE, [])
     tracemalloc.start()
     try:
-        writer = write_export(
+        chunks = export_chunks(
             _every_item(session, listing, None), OutputFormat.csv, listing.table, bom=False
         )
-        size = sum(len(chunk) for chunk in writer.chunks())
+        size = sum(len(chunk) for chunk in chunks)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -312,3 +316,49 @@ def test_an_empty_csv_export_carries_the_header_row(
     assert nothing.status_code == 200, nothing.text
     assert nothing.headers["content-type"] == "text/csv; charset=utf-8"
     assert nothing.text.splitlines() == [header]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "ndjson"])
+def test_a_database_fault_before_the_first_byte_is_a_503_problem(
+    seeded_db: str,
+    client_for: Callable[[str], TestClient],
+    monkeypatch: pytest.MonkeyPatch,
+    suffix: str,
+) -> None:
+    """The stream renders its first batch before the response starts, so the 503 can still be
+    a problem (after the first byte only a cut connection could say it)."""
+    client = client_for(seeded_db)
+
+    def failing(*_: object) -> Iterator[dict[str, object]]:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+        yield {}
+
+    monkeypatch.setattr(listing_module, "_every_item", failing)
+    response = client.get(f"/v1/sentences.{suffix}")
+    assert_problem(response, 503)
+    assert "content-disposition" not in response.headers
+
+
+def test_an_export_starts_before_its_last_row_is_read(seeded_db: str) -> None:
+    """The first chunk leaves after one batch: the rows are read as they are sent."""
+    listing = family_listing(SENTENCE, [])
+    engine = make_engine(seeded_db)
+    try:
+        with Session(engine) as session:
+            pulled = 0
+
+            def counted() -> Iterator[dict[str, Any]]:
+                nonlocal pulled
+                for item in _every_item(session, listing, None):
+                    pulled += 1
+                    yield item
+
+            chunks = export_chunks(counted(), OutputFormat.csv, listing.table, bom=False)
+            first = next(chunks)
+            assert first.startswith(b"id,kind,")
+            assert pulled == 1  # one row rendered; the rest still unread
+            rest = b"".join(chunks)
+    finally:
+        engine.dispose()
+    total = len(rows((first + rest).decode()))
+    assert total == pulled > 1

@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.http_cache import Cached, ResponseCache, Version
 from app.loader import load_seed
 from app.main import create_app
 from tests.conftest import SEED_DIR
@@ -215,3 +217,96 @@ def test_bibtex_escapes_what_would_break_the_entry() -> None:
     entry = bibtex(article, note="quote with } brace")
     assert "title = {Costs \\{rise\\} 50\\% \\& more\\_now}" in entry
     assert "note = {quote with \\} brace}" in entry
+
+
+def _statements(client: TestClient) -> list[str]:
+    """The SQL the application runs from now on (a listener on its engine), but the data
+    version's read: PostgreSQL has no probe, so it reads the version on every request."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "max(revisions.id)" not in statement:
+            seen.append(statement)
+
+    event.listen(client.app.state.engine, "before_cursor_execute", record)  # type: ignore[attr-defined]
+    return seen
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/sentences?limit=5", RECORD, "/v1/sentences.csv", "/v1/sentences.ndjson"]
+)
+def test_a_conditional_read_runs_no_query(
+    seeded_db: str, client_for: Callable[[str], TestClient], path: str
+) -> None:
+    client = client_for(seeded_db)
+    first = client.get(path)
+    assert first.status_code == 200
+    seen = _statements(client)
+    not_modified = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert seen == []
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    # RFC 9110 15.4.5: a 304 carries the ETag, Cache-Control and Vary its 200 would.
+    for header in ("etag", "cache-control", "vary", "last-modified"):
+        assert not_modified.headers[header] == first.headers[header]
+
+
+@pytest.mark.parametrize("path", ["/v1/sentences?limit=5&facet=region", RECORD, "/v1/regions"])
+def test_a_repeated_json_read_is_answered_from_the_cache(
+    seeded_db: str, client_for: Callable[[str], TestClient], path: str
+) -> None:
+    client = client_for(seeded_db)
+    first = client.get(path)
+    seen = _statements(client)
+    again = client.get(path)
+    assert seen == []
+    assert again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["content-type"] == first.headers["content-type"]
+    # Another Accept, query or path is another entry: rendered, not served from this one.
+    client.get(path, headers={"Accept": "application/json"})
+    assert seen != []
+
+
+def test_a_change_by_another_connection_busts_the_cache(
+    seed_copy: Path,
+    seeded_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> None:
+    client = client_for(seeded_db)
+    paths = (RECORD, "/v1/sentences?limit=500", "/v1/sentences.csv", "/v1/sentences.ndjson")
+    before = {p: client.get(p) for p in paths}
+    assert {p: client.get(p).headers["etag"] for p in paths} == {
+        p: r.headers["etag"] for p, r in before.items()
+    }
+
+    def change(data: dict[str, Any]) -> None:
+        data["sentences"][0]["statement"] = "Around 800 a month in 2024 (edited)."
+
+    edit(seed_copy, DAGENS, change)
+    session = session_for(seeded_db)
+    load_seed(session, seed_copy)
+    session.commit()
+    for path, old in before.items():
+        new = client.get(path, headers={"If-None-Match": old.headers["etag"]})
+        assert new.status_code == 200, path
+        assert new.headers["etag"] != old.headers["etag"]
+        assert "(edited)" in new.text
+        assert "(edited)" not in old.text
+
+
+def test_the_response_cache_keeps_to_its_bytes() -> None:
+    version = Version(1, None)
+    cache = ResponseCache(max_bytes=8_000)
+    for n in range(10):
+        cache.put(("", f"/v1/x{n}", b"", ""), Cached(version, f'"{n}"', [], b"x" * 900))
+    assert cache.size <= 8_000
+    assert cache.get(("", "/v1/x0", b"", ""), version) is None  # the oldest went first
+    assert cache.get(("", "/v1/x9", b"", ""), version) is not None
+    assert cache.get(("", "/v1/x9", b"", ""), Version(2, None)) is None  # another version
+    cache.put(("", "/big", b"", ""), Cached(version, '"big"', [], b"x" * 5_000))
+    kept = cache.get(("", "/big", b"", ""), version)
+    assert kept is not None
+    assert kept.body is None  # too big to keep: the ETag alone
+    assert kept.etag == '"big"'

@@ -103,3 +103,13 @@ def test_each_app_has_its_own_registry(
 
 def test_metrics_is_not_in_the_api_schema(client: TestClient) -> None:
     assert "/metrics" not in client.get("/openapi.json").json()["paths"]
+
+
+def test_reads_answered_from_the_cache_count_under_their_route(fresh: TestClient) -> None:
+    etag = fresh.get("/v1/regions/RU-BU").headers["etag"]
+    fresh.get("/v1/regions/RU-BU")  # from the response cache
+    fresh.get("/v1/regions/RU-BU", headers={"If-None-Match": etag})  # a 304 from it
+    samples = scrape(fresh)
+    assert requests(samples, "/v1/regions/{code}", "200") == 2
+    assert requests(samples, "/v1/regions/{code}", "304") == 1
+    assert requests(samples, "unmatched", "200") == 0

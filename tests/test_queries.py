@@ -3,14 +3,28 @@ all sources of its records, all their relations, and the citation graph."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session
 
+from app import queries
+from app.config import Settings
+from app.main import create_app
+from app.provenance import relations_for
 from app.routes import listing
+from tests.conftest import Databases
+
+
+@pytest.fixture(scope="module")
+def client(databases: Databases, seeded_template: str) -> Iterator[TestClient]:
+    """The routes' own statements: the response cache off (a cached read runs none)."""
+    url = databases.new(template=seeded_template)
+    with TestClient(create_app(Settings(database_url=url, response_cache_bytes=0))) as client:
+        yield client
 
 
 @pytest.fixture
@@ -70,3 +84,26 @@ def test_an_export_loads_the_citation_graph_once(
     assert response.status_code == 200
     graph_reads = [s for s in statements if "article_citations" in s and "cited_article_id" in s]
     assert len(graph_reads) == 1, graph_reads
+
+
+def test_ids_go_to_the_database_in_bounded_batches(
+    seeded_db: str, session_for: Callable[[str], Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sources and relations of many records: a statement per ``ID_BATCH`` ids, never one IN
+    list of them all (past the engines' parameter limits it fails), the same rows either way."""
+    session = session_for(seeded_db)
+    ids = list(session.scalars(select(queries.records.c.id).order_by(queries.records.c.id)))
+    whole = (queries.sources_for(session, ids), relations_for(session, ids))
+    monkeypatch.setattr(queries, "ID_BATCH", 7)
+    sizes: list[int] = []
+
+    def record(_conn: Any, _cursor: Any, _statement: str, parameters: Any, *_: Any) -> None:
+        sizes.append(len(parameters))
+
+    event.listen(session.get_bind(), "before_cursor_execute", record)
+    batched = (queries.sources_for(session, ids), relations_for(session, ids))
+    assert batched == whole
+    assert len(sizes) >= 2 * (len(ids) // 7)
+    # A batch's ids (the relations' statement names them twice, one per direction, beside a
+    # few constants of its own), never all of them.
+    assert max(sizes) <= 3 * 7 < len(ids)

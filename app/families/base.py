@@ -147,9 +147,12 @@ class Family:
         selected = [*self.common, *(c for one in self.fields for c in self.columns(one))]
         return select(*selected).select_from(self.from_).where(*conditions)
 
-    def rows(self, session: Session, *conditions: ColumnElement[bool]) -> Sequence[Row[Any]]:
-        """Matching rows in order, deprecated included (lookups by id, region, article)."""
-        return session.execute(self.select(*conditions).order_by(*self.order)).all()
+    def rows(
+        self, session: Session, *conditions: ColumnElement[bool], limit: int | None = None
+    ) -> Sequence[Row[Any]]:
+        """Matching rows in order, deprecated included (lookups by id, region, article); the
+        first ``limit`` when given."""
+        return session.execute(self.select(*conditions).order_by(*self.order).limit(limit)).all()
 
     # JSON and CSV
 

@@ -11,6 +11,7 @@ from app.families.base import Family, Field, Filter, label_field, shown
 from app.families.record import (
     INCLUDE_DEPRECATED,
     RECORD_COLUMNS,
+    article_filter,
     facets,
     month_field,
     record_join,
@@ -105,6 +106,7 @@ RISK = Family(
             lambda metric: risks.c.metric == metric,
             check=in_vocabulary(Metric, "a metric of the vocabulary"),
         ),
+        article_filter(),
         INCLUDE_DEPRECATED,
     ),
     order=(risks.c.id,),

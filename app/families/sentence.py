@@ -13,6 +13,7 @@ from app.families.base import Family, Field, Filter, label_field
 from app.families.record import (
     INCLUDE_DEPRECATED,
     RECORD_COLUMNS,
+    article_filter,
     facets,
     list_field,
     month_field,
@@ -141,6 +142,7 @@ SENTENCE = Family(
             ),
             granularity,
         ),
+        article_filter(),
         INCLUDE_DEPRECATED,
     ),
     check_filters=months_in_order,

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from app.loader.bulk import chunks
 from app.loader.reading import SeedSet
 from app.loader.revisions import revise
 from app.loader.stored import article_snapshot, record_snapshot
@@ -86,12 +87,12 @@ def _records_showing_changes(session: Session, changes: Changes) -> set[str]:
     """Records whose own served form changed: edited ones, those quoting a changed article,
     those whose speaker changed."""
     shown = set(changes.records)
-    if changes.articles:
-        cited_in = select(Evidence.record_id).where(Evidence.article_id.in_(changes.articles))
+    for articles in chunks(changes.articles):
+        cited_in = select(Evidence.record_id).where(Evidence.article_id.in_(articles))
         shown |= set(session.scalars(cited_in))
-    if changes.people:
+    for people in chunks(changes.people):
         spoken = select(Claim.id).where(
-            or_(Claim.speaker_id.in_(changes.people), Claim.organisation_id.in_(changes.people))
+            or_(Claim.speaker_id.in_(people), Claim.organisation_id.in_(people))
         )
         shown |= set(session.scalars(spoken))
     return shown
@@ -104,9 +105,10 @@ def _downstream_records(session: Session, changes: Changes) -> set[str]:
     downstream = _citing_transitively(before | after, {a for a, _ in before ^ after})
     if not downstream:
         return set()
-    quoting = set(
-        session.scalars(select(Evidence.record_id).where(Evidence.article_id.in_(downstream)))
-    )
+    quoting: set[str] = set()
+    for articles in chunks(downstream):
+        quoted = select(Evidence.record_id).where(Evidence.article_id.in_(articles))
+        quoting |= set(session.scalars(quoted))
     return quoting | _partners(changes.relations, quoting)
 
 
@@ -117,7 +119,8 @@ def _revise_records(
     dependents = [r for r in record_ids if r in seed.records]
     if not dependents:
         return
-    session.execute(update(Record).where(Record.id.in_(dependents)).values(updated_at=now))
+    for ids in chunks(dependents):
+        session.execute(update(Record).where(Record.id.in_(ids)).values(updated_at=now))
     for record_id in dependents:
         snapshot = record_snapshot(seed.records[record_id])
         revise(

@@ -6,16 +6,17 @@ written. Every problem is one line naming the file, the line and the field.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, Integer, String, Table
@@ -96,68 +97,158 @@ def _json(cell: str, column: Column[Any]) -> Any:
         raise ValueError("JSON nested too deeply") from None
     except ValueError:
         raise ValueError(f"not JSON: {_short(cell)}") from None
-    if _depth(value) > MAX_JSON_DEPTH:
+    # Nesting needs an opening bracket per level: count them before walking the value.
+    if cell.count("[") + cell.count("{") > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     expected = dict if column.name == "snapshot" else list
     if not isinstance(value, expected):
         raise ValueError(f"not a JSON {'object' if expected is dict else 'array'}")
     if expected is list and not all(isinstance(item, str) for item in value):
         raise ValueError("not a JSON array of strings")
-    _storable_json(value)
+    if "\\u" in cell or "\x00" in cell:  # only an escape or a raw NUL makes an unstorable text
+        _storable_json(value)
     return value
 
 
-def cell(text: str, column: Column[Any]) -> Any:
-    """The value of one CSV cell, typed as ``column``; ValueError says what is wrong."""
-    kind = column.type
-    if text == "":
-        if isinstance(kind, String) and not column.nullable:
-            return ""
-        if not column.nullable:
-            raise ValueError("required, but empty")
-        return None
-    if isinstance(kind, Boolean):
-        if text not in ("true", "false"):
-            raise ValueError(f"{_short(text)} is not true or false")
-        return text == "true"
-    if isinstance(kind, Integer):
-        if not re.fullmatch(r"-?\d{1,10}", text) or abs(int(text)) > INT32:
-            raise ValueError(f"{_short(text)} is not an integer in range")
-        return int(text)
-    if isinstance(kind, Float):
-        if not NUMBER.fullmatch(text) or not math.isfinite(float(text)):
-            raise ValueError(f"{_short(text)} is not a finite number")
-        return float(text)
-    if isinstance(getattr(kind, "impl", kind), DateTime):
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"{_short(text)} is not an ISO 8601 date and time") from None
-        if moment.tzinfo is None:
-            raise ValueError(f"{_short(text)} has no timezone offset")
-        return moment
-    if isinstance(kind, Date):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"{_short(text)} is not an ISO 8601 date") from None
-    if isinstance(kind, JSON):
-        return _json(text, column)
-    value = storable(restore(text))
-    if isinstance(kind, String) and kind.length and len(value) > kind.length:
-        raise ValueError(f"{len(value)} characters, over the column's {kind.length}")
-    return value
+def _boolean(text: str) -> bool:
+    if text not in ("true", "false"):
+        raise ValueError(f"{_short(text)} is not true or false")
+    return text == "true"
 
 
-def read_table(file: str, data: bytes, table: Table) -> list[Row]:
-    """Every row of one CSV file, typed; the header must be exactly the table's columns."""
+INTEGER = re.compile(r"-?\d{1,10}")
+
+
+def _integer(text: str) -> int:
+    if not INTEGER.fullmatch(text) or abs(int(text)) > INT32:
+        raise ValueError(f"{_short(text)} is not an integer in range")
+    return int(text)
+
+
+def _number(text: str) -> float:
+    if not NUMBER.fullmatch(text) or not math.isfinite(float(text)):
+        raise ValueError(f"{_short(text)} is not a finite number")
+    return float(text)
+
+
+def _moment(text: str) -> datetime:
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise PackageError(f"{file}: line {line}: not UTF-8 ({exc.reason})") from None
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{_short(text)} is not an ISO 8601 date and time") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{_short(text)} has no timezone offset")
+    return moment
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{_short(text)} is not an ISO 8601 date") from None
+
+
+def _text(length: int | None) -> Callable[[str], str]:
+    def typed(text: str) -> str:
+        value = restore(text)
+        if length and len(value) > length:
+            raise ValueError(f"{len(value)} characters, over the column's {length}")
+        return value
+
+    return typed
+
+
+def converter(column: Column[Any]) -> Callable[[str], Any]:
+    """The function that types one cell of ``column`` (ValueError says what is wrong), chosen
+    once per file rather than per cell: a million-row package has tens of millions of cells.
+
+    Text is not checked for NUL here: ``read_table`` does that per line (UTF-8 decoding already
+    refuses lone surrogates)."""
+    kind = column.type
+    convert: Callable[[str], Any]
+    if isinstance(kind, Boolean):
+        convert = _boolean
+    elif isinstance(kind, Integer):
+        convert = _integer
+    elif isinstance(kind, Float):
+        convert = _number
+    elif isinstance(getattr(kind, "impl", kind), DateTime):
+        convert = _moment
+    elif isinstance(kind, Date):
+        convert = _day
+    elif isinstance(kind, JSON):
+
+        def convert(text: str) -> Any:
+            return _json(text, column)
+
+    else:
+        convert = _text(kind.length if isinstance(kind, String) else None)
+    empty = "" if isinstance(kind, String) and not column.nullable else None
+    required = not column.nullable and empty is None
+
+    def typed(text: str) -> Any:
+        if text == "":
+            if required:
+                raise ValueError("required, but empty")
+            return empty
+        return convert(text)
+
+    return typed
+
+
+class _Lines:
+    """The lines of a UTF-8 file for the CSV reader, hashed as they are read (what is checked is
+    what is loaded, without holding the file in memory); notes whether any line holds a NUL."""
+
+    def __init__(self, handle: BinaryIO, digest: Any) -> None:
+        buffered = io.BufferedReader(_Hashing(handle, digest), 1024 * 1024)
+        self.text = io.TextIOWrapper(buffered, encoding="utf-8", newline="")
+        self.nul = False
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.text:
+            if "\x00" in line:
+                self.nul = True
+            yield line
+
+
+class _Hashing(io.RawIOBase):
+    def __init__(self, handle: BinaryIO, digest: Any) -> None:
+        self.handle, self.digest = handle, digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.handle.read(len(buffer))
+        self.digest.update(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _line_of_bad_utf8(handle: BinaryIO) -> int:
+    """The line of the first byte that is not UTF-8 (the decoder reads ahead of the parser)."""
+    handle.seek(0)
+    decoder, line = codecs.getincrementaldecoder("utf-8")(), 1
+    while chunk := handle.read(1024 * 1024):
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            return line + chunk.count(b"\n", 0, max(exc.start, 0))
+        line += chunk.count(b"\n")
+    return line
+
+
+def read_table(
+    file: str, handle: BinaryIO, table: Table, digest: Any, on_rows: Callable[[int], None]
+) -> list[Row]:
+    """Every row of one CSV file, typed, read from ``handle`` a line at a time into ``digest``;
+    the header must be exactly the table's columns."""
     names = [column.name for column in table.columns]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    convert = [converter(column) for column in table.columns]
+    texts = [isinstance(c.type, String) for c in table.columns]
+    lines = _Lines(handle, digest)
+    reader = csv.reader(lines, strict=True)
     line = 1
     try:
         header = next(reader, None)
@@ -172,25 +263,29 @@ def read_table(file: str, data: bytes, table: Table) -> list[Row]:
         rows: list[Row] = []
         line = reader.line_num + 1
         for record in reader:
-            rows.append(_typed_row(file, line, record, table))
+            if len(record) != len(names):
+                raise PackageError(
+                    f"{file}: line {line}: {len(record)} cells, expected {len(names)}"
+                )
+            row = Row(file, line, {})
+            for name, typed, text, is_text in zip(names, convert, record, texts, strict=True):
+                try:
+                    row.values[name] = typed(text)
+                    if lines.nul and is_text and text:
+                        storable(text)
+                except ValueError as exc:
+                    raise row.error(name, str(exc)) from None
+            rows.append(row)
             line = reader.line_num + 1
+            if len(rows) % 10_000 == 0:
+                on_rows(10_000)
     except csv.Error as exc:
         raise PackageError(f"{file}: line {line}: not valid CSV: {exc}") from None
+    except UnicodeDecodeError as exc:
+        line = _line_of_bad_utf8(handle)
+        raise PackageError(f"{file}: line {line}: not UTF-8 ({exc.reason})") from None
+    on_rows(len(rows) % 10_000)
     return rows
-
-
-def _typed_row(file: str, line: int, record: list[str], table: Table) -> Row:
-    if len(record) != len(table.columns):
-        raise PackageError(
-            f"{file}: line {line}: {len(record)} cells, expected {len(table.columns)}"
-        )
-    row = Row(file, line, {})
-    for column, text in zip(table.columns, record, strict=True):
-        try:
-            row.values[column.name] = cell(text, column)
-        except ValueError as exc:
-            raise row.error(column.name, str(exc)) from None
-    return row
 
 
 def _validate(
@@ -303,7 +398,7 @@ def _check_article(row: Row) -> None:
 
 def _record_data(record: Row, family: Row, evidence: list[Row], sources: list[str]) -> Any:
     """The input-model form of a stored record (the inverse of the loader's columns)."""
-    data = {k: v for k, v in record.values.items() if k in RecordIn.model_fields}
+    data = {k: v for k, v in record.values.items() if k in RECORD_FIELDS}
     data |= {k: v for k, v in family.values.items() if k != "id"}
     data["region"] = record.values["region_code"]
     data["evidence"] = [
@@ -326,6 +421,9 @@ def _record_data(record: Row, family: Row, evidence: list[Row], sources: list[st
     return {k: v for k, v in data.items() if v is not None}
 
 
+# Looked up once: pydantic's ``model_fields`` is a property that costs microseconds a call, and
+# this is asked for every column of every record of a package.
+RECORD_FIELDS = frozenset(RecordIn.model_fields)
 FAMILY_RENAMES = {
     "speaker_id": "speaker",
     "organisation_id": "organisation",

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,6 +11,7 @@ from app.csv_rows import ARTICLES
 from app.deps import SessionDep
 from app.errors import NOT_FOUND, NotFound, quoted
 from app.families import FAMILIES
+from app.links import public
 from app.records import RecordReader, present_articles
 from app.routes.cite import add_article_cite_route
 from app.routes.listing import Listing, add_listing
@@ -53,16 +54,28 @@ def get_article(
             examples=["dagens-2024-10-02-russian-soldiers-flee-to-the-forest"],
         ),
     ],
+    request: Request,
     session: SessionDep,
 ) -> Response:
-    """One article with the articles it cites and every record it supports."""
+    """One article with the articles it cites and the records it supports: the first of each
+    family, and a link to the full list when there are more."""
     row = article_or_404(session, article_id)
     citations = queries.citations_for(session, [article_id])
     body = present.article(row, citations)
     supported = queries.records.c.id.in_(
         select(queries.evidence.c.record_id).where(queries.evidence.c.article_id == article_id)
     )
-    body["records"] = RecordReader.of(session).by_family({kind: [supported] for kind in FAMILIES})
+    lists = {
+        family.path: str(
+            public(request, f"/v1/{family.path}").include_query_params(
+                article=article_id, include_deprecated="true"
+            )
+        )
+        for family in FAMILIES.values()
+    }
+    body["records"], body["more_records"] = RecordReader.of(session).embedded(
+        {kind: [supported] for kind in FAMILIES}, lists
+    )
     headers = {"Link": f'<{row.url}>; rel="cite-as"'} if row.url else None
     return present.json_response(body, headers)
 

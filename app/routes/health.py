@@ -6,7 +6,6 @@ from sqlalchemy import text
 from app import present
 from app.deps import SessionDep, SettingsDep
 from app.errors import service_unavailable
-from app.migrate import current_revisions, head_revisions
 from app.schemas.read import Health, Ready
 
 router = APIRouter(tags=["health"])
@@ -31,6 +30,10 @@ async def healthz() -> Response:
 )
 def readyz(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Readiness: the database answers and its schema is at the latest migration."""
+    # Imported here, not at the top: alembic is a tenth of the application's import time, and
+    # only this probe needs it (issue 11: cold start).
+    from app.migrate import current_revisions, head_revisions
+
     try:
         session.execute(text("SELECT 1"))
         current = current_revisions(session.connection())

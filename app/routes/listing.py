@@ -1,6 +1,6 @@
 """Answering a list request: a JSON page (``{"data": [...], "next": url}``, with facets when
-asked), or every matching row as CSV / NDJSON, rendered a batch at a time into a spooled file
-(memory stays flat) and streamed from it once complete, with its ETag."""
+asked), or every matching row as CSV / NDJSON, streamed as it is read a batch at a time from the
+database (keyset pages: the first byte leaves after the first batch, memory stays flat)."""
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import ColumnElement, Row
 from sqlalchemy.orm import Session
-from starlette.background import BackgroundTask
 
 from app import present, queries
 from app.csv_rows import CsvTable, record_table
@@ -28,7 +27,9 @@ from app.pagination import (
     paginate,
 )
 from app.records import RecordReader
-from app.spool import BATCH, write_export
+from app.stream import export_chunks, primed
+
+BATCH = 500  # rows an export reads and presents at a time
 
 RowsPresenter = Callable[[Session, Sequence[Row[Any]]], list[dict[str, Any]]]
 
@@ -136,8 +137,16 @@ def one_record(session: Session, family: Family, record_id: str) -> Response:
 def respond(request: Request, session: Session, options: ListOptions, listing: Listing) -> Response:
     if options.output is OutputFormat.json:
         return _json_page(request, session, options, listing)
-    items = _every_item(session, listing, options.page.cursor)
-    return export_response(items, options.output, options.bom, listing.name, listing.table)
+    maker = request.state.sessionmaker
+    cursor = options.page.cursor
+
+    def items() -> Iterator[dict[str, Any]]:
+        # A session of its own: the request's closes when this function returns, and the
+        # stream outlives it. One transaction, so every batch reads the same snapshot.
+        with maker() as stream_session:
+            yield from _every_item(stream_session, listing, cursor)
+
+    return export_response(items(), options.output, options.bom, listing.name, listing.table)
 
 
 def respond_items(
@@ -152,16 +161,13 @@ def respond_items(
 def export_response(
     items: Iterator[dict[str, Any]], output: OutputFormat, bom: bool, name: str, table: CsvTable
 ) -> Response:
-    writer = write_export(items, output, table, bom)
+    """Every item streamed as ``output``; its ETag (from the data version) is the cache
+    middleware's. The first chunk is rendered here, before the response starts."""
     extension = "csv" if output is OutputFormat.csv else "ndjson"
     return StreamingResponse(
-        writer.chunks(),
-        background=BackgroundTask(writer.close),
+        primed(export_chunks(items, output, table, bom)),
         media_type=MEDIA_TYPES[output],
-        headers={
-            "ETag": writer.etag(),
-            "Content-Disposition": f'attachment; filename="desertion-{name}.{extension}"',
-        },
+        headers={"Content-Disposition": f'attachment; filename="desertion-{name}.{extension}"'},
     )
 
 

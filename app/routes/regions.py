@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from app import present, queries
 from app.csv_rows import as_is
 from app.deps import SessionDep
 from app.errors import NOT_FOUND, NotFound, quoted
+from app.links import public
 from app.queries import records, risks
 from app.records import RecordReader
 from app.routes.listing import Listing, add_listing
@@ -38,19 +39,32 @@ add_listing(
 @router.get("/{code}", response_model=RegionDetail, responses=NOT_FOUND)
 def get_region(
     code: Annotated[str, Path(description="Stable id.", examples=["RU-BU"])],
+    request: Request,
     session: SessionDep,
 ) -> Response:
-    """One region with every record about it (as region, or as reference of a risk)."""
+    """One region with the records about it (as region, or as reference of a risk): the first
+    of each family, and a link to the full list when there are more."""
     row = session.execute(queries.regions_select(code.upper())).first()
     if row is None:
         raise NotFound(f"region {quoted(code)} is not in ISO 3166-2:RU; see /v1/regions")
     about = records.c.region_code == row.code
     body = present.region(row)
-    body["records"] = RecordReader.of(session).by_family(
+    lists = {
+        path: str(
+            public(request, f"/v1/{path}").include_query_params(
+                region=row.code, include_deprecated="true"
+            )
+        )
+        for path in ("sentences", "claims")
+    }
+    # A region's risks are few (one per source and reference), and no list filter selects
+    # "as region or as reference": they are embedded whole.
+    body["records"], body["more_records"] = RecordReader.of(session).embedded(
         {
             "sentence": [about],
             "risk": [about | (risks.c.reference_region_code == row.code)],
             "claim": [about],
-        }
+        },
+        lists | {"risks": None},
     )
     return present.json_response(body)

@@ -9,6 +9,7 @@ from typing import Any, Literal, Union
 from pydantic import Field, RootModel, create_model
 
 from app.families import CLAIM, FAMILIES, RISK, SENTENCE
+from app.records import DETAIL_RECORDS
 from app.schemas.read import ArticleRead, OrganisationRead, PersonRead, RegionRead, Schema
 
 SentenceRead = SENTENCE.read_model
@@ -26,13 +27,33 @@ ArticleRecords = create_model(  # type: ignore[call-overload]
 )
 
 
+MoreRecords = create_model(  # type: ignore[call-overload]
+    "MoreRecords",
+    __base__=Schema,
+    __doc__=f"Per family, the URL of the full list when the detail embeds only its first "
+    f"{DETAIL_RECORDS} records (in list order, deprecated included), else null.",
+    **{family.path: (str | None, None) for family in FAMILIES.values()},
+)
+
+
 class ArticleDetail(ArticleRead):
-    records: ArticleRecords = Field(description="Every record this article supports.")
+    records: ArticleRecords = Field(
+        description=f"The records this article supports: the first {DETAIL_RECORDS} of each "
+        "family in list order; `more_records` links to the rest."
+    )
+    more_records: MoreRecords = Field(
+        description="The full filtered list of a family whose records are not all embedded."
+    )
 
 
 class RegionDetail(RegionRead):
     records: ArticleRecords = Field(
-        description="Every record about this region (as region or as reference region)."
+        description=f"The records about this region (as region, or as reference region of a "
+        f"risk): the first {DETAIL_RECORDS} of each family in list order; `more_records` links "
+        "to the rest."
+    )
+    more_records: MoreRecords = Field(
+        description="The full filtered list of a family whose records are not all embedded."
     )
 
 

@@ -1,0 +1,86 @@
+"""Exports as a stream: every item of a list rendered as CSV or NDJSON into chunks of about
+64 KiB, yielded as they fill, so the first byte leaves after the first batch of rows and memory
+holds one batch and one chunk whatever the number of rows.
+
+A streamed body cannot be hashed before it is sent: its ETag comes from the data version
+(``app.http_cache``). And once its first byte has left, a failure can no longer become a
+problem+json: the connection is closed before the body's end (no final chunk), so a client sees
+a broken transfer, never a complete-looking file. ``primed`` runs the first batch before the
+response starts, so a database that is down is still answered 503.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import orjson
+
+from app.csv_rows import CsvTable
+from app.csv_safety import neutralise
+from app.negotiation import OutputFormat
+
+CHUNK = 64 * 1024
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: booleans as true/false, dates in ISO 8601, numbers as they are, and text
+    neutralised so that a spreadsheet shows it rather than running it as a formula."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, str):
+        return neutralise(value)
+    return value
+
+
+def _ndjson(items: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    pending: list[bytes] = []
+    size, first = 0, True
+    for item in items:
+        line = orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE)
+        pending.append(line)
+        size += len(line)
+        if first or size >= CHUNK:
+            yield b"".join(pending)
+            pending, size, first = [], 0, False
+    if pending or first:
+        yield b"".join(pending)
+
+
+def _csv(items: Iterable[dict[str, Any]], table: CsvTable, bom: bool) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
+    rows = csv.writer(buffer, lineterminator="\r\n")
+    rows.writerow(table.columns)
+    first = True
+    for item in items:
+        row = table.row(item)
+        rows.writerow([_cell(row.get(column)) for column in table.columns])
+        if first or buffer.tell() >= CHUNK:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+            first = False
+    if first or buffer.tell():
+        yield buffer.getvalue().encode()
+
+
+def export_chunks(
+    items: Iterable[dict[str, Any]], output: OutputFormat, table: CsvTable, bom: bool
+) -> Iterator[bytes]:
+    """Every item as CSV (``table``'s columns, header first even with no rows) or NDJSON, in
+    chunks of about ``CHUNK`` bytes; the first chunk goes as soon as the first row is written."""
+    return _ndjson(items) if output is OutputFormat.ndjson else _csv(items, table, bom)
+
+
+def primed(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """``chunks`` with its first chunk already rendered: the first batch's query runs now, in
+    the endpoint, where a database fault still becomes a 503 problem."""
+    first = next(chunks, b"")
+    return itertools.chain([first], chunks)
