@@ -60,7 +60,9 @@ def period_within_publication(
     2024" in an article of 2 October 2024 covers January to October at most."""
     problems = []
     for planned in records.values():
-        last, published = _last_month(planned.model), _published_month(articles[planned.article_id])
+        article = articles.get(planned.article_id)  # none: a package's record of a stub
+        last = _last_month(planned.model)
+        published = None if article is None else _published_month(article)
         if last is None or published is None:
             continue
         (end, field), (month, year_only) = last, published
