@@ -41,6 +41,8 @@ def _as_related(record: dict[str, Any]) -> dict[str, Any]:
         "value": record["value"],
         "value_qualifier": record["value_qualifier"],
         "rank": record["rank"],
+        "relation": "derived_from",
+        "outgoing": True,
         "note": "input of the derivation",
         "article": record["sources"][0]["article"],
         "citation": record["citation"],
