@@ -55,6 +55,8 @@ def test_sentence_from_the_seed_article(client: TestClient) -> None:
     assert body["value_qualifier"] == "approximate"
     # "In 2024" in an article of 2 October 2024: the period ends with the article's month.
     assert (body["period_start"], body["period_end"]) == ("2024-01", "2024-10")
+    assert (body["period_start_assumed"], body["period_end_assumed"]) == (True, True)
+    assert body["period_label"] == "Jan–Oct 2024 (start and end assumed)"
     assert body["measure"] == "sentences"
     assert body["rate_basis"] == "per_month"
     assert body["region"] is None
