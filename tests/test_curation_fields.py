@@ -187,3 +187,45 @@ def test_a_measure_is_stated_in_its_own_unit(tmp_path: Path) -> None:
         "opened-article.yaml: record opened: field unit: 'people', but measure cases_opened "
         "counts 'cases' (app.vocab.Measure)"
     ) in refused.value.problems
+
+
+def test_a_relay_and_a_translation_fold_into_their_upstream_point(
+    seeded_with: Callable[[list[dict[str, Any]]], TestClient],
+) -> None:
+    # No citation links between the articles: only the explicit relations can fold them.
+    client = seeded_with(relay_files())
+    body = client.get("/v1/sentences/series?measure=sentences&offence=337").json()
+    assert [(p["record_id"], p["value"], p["conflict"]) for p in body["points"]] == [
+        ("upstream-2024-03", 684, False)
+    ]
+    point = body["points"][0]
+    assert point["independent_sources"] == 1
+    assert set(point["corroborating_record_ids"]) == {"relay-2024-03", "relay-ru-2024-03"}
+    assert point["conflicting_record_ids"] == []
+
+
+def test_a_relay_never_heads_the_point_even_when_ranked_above_its_upstream(
+    seeded_with: Callable[[list[dict[str, Any]]], TestClient],
+) -> None:
+    files = relay_files()
+    files[1]["sentences"][0] |= {"rank": "preferred", "rank_reason": "clearest wording"}
+    body = seeded_with(files).get("/v1/sentences/series?measure=sentences&offence=337").json()
+    assert [p["record_id"] for p in body["points"]] == ["upstream-2024-03"]
+
+
+def test_independent_sources_that_disagree_are_a_conflict(
+    seeded_with: Callable[[list[dict[str, Any]]], TestClient],
+) -> None:
+    files = relay_files()
+    files.append(
+        {
+            "article": make_article("rival"),
+            "sentences": [make_sentence("rival-2024-03", "2024-03", 720)],
+        }
+    )
+    body = seeded_with(files).get("/v1/sentences/series?measure=sentences&offence=337").json()
+    shown = {p["record_id"]: p for p in body["points"]}
+    assert set(shown) == {"upstream-2024-03", "rival-2024-03"}  # the relays still fold
+    assert shown["upstream-2024-03"]["conflict"] is True
+    assert shown["upstream-2024-03"]["conflicting_record_ids"] == ["rival-2024-03"]
+    assert shown["rival-2024-03"]["conflicting_record_ids"] == ["upstream-2024-03"]

@@ -324,8 +324,9 @@ class SeriesPoint(Schema):
     citation: str
     corroborated_by: list[RelatedRecord]
     corroborating_record_ids: list[str] = Field(
-        description="Records folded into this point: relays of the same count (their source "
-        "chain shares an upstream with this record's) and independent records that agree."
+        description="Records folded into this point: relays and translations of the same count "
+        "(linked relays / translation_of, or corroborates while their source chain shares an "
+        "upstream with this record's) and independent records that agree."
     )
     independent_sources: int
     conflict: bool = Field(
