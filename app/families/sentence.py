@@ -13,6 +13,7 @@ from app.families.base import Family, Field, Filter, label_field
 from app.families.record import (
     INCLUDE_DEPRECATED,
     RECORD_COLUMNS,
+    assumed_fields,
     facets,
     list_field,
     month_field,
@@ -81,6 +82,7 @@ SENTENCE = Family(
     fields=(
         month_field("period_start", "First month covered, YYYY-MM.", "2024-01", start=True),
         month_field("period_end", "Last month covered, YYYY-MM.", "2024-12", start=False),
+        *assumed_fields(),
         period_label_field(),
         Field("measure", Measure, "What is counted: cases received, sentences, persons convicted."),
         label_field("measure", Measure, Measure.sentences.label),

@@ -314,11 +314,19 @@ def _what_is_counted(model: SentenceIn | RiskIn | ClaimIn) -> str | None:
 
 def _check_units(records: dict[str, PlannedRecord], problems: list[str]) -> None:
     """Every record of one measure (or metric) states its value in one unit, so a reader can
-    compare them; how a value relates to its period is ``rate_basis``, not the unit."""
+    compare them; how a value relates to its period is ``rate_basis``, not the unit. A measure's
+    unit is its vocabulary's (``Measure.unit``), a metric's that of its first record."""
     first: dict[str, tuple[str, str]] = {}
     for record_id, planned in records.items():
         what, unit = _what_is_counted(planned.model), planned.model.unit
         if what is None or unit is None:
+            continue
+        model = planned.model
+        if isinstance(model, SentenceIn) and unit is not model.measure.unit:
+            problems.append(
+                f"{planned.file}: record {record_id}: field unit: {unit.value!r}, but measure "
+                f"{model.measure.value} counts {model.measure.unit.value!r} (app.vocab.Measure)"
+            )
             continue
         other_id, other_unit = first.setdefault(what, (record_id, unit.value))
         if other_unit != unit.value:

@@ -314,7 +314,8 @@ def _record_data(record: Row, family: Row, evidence: list[Row], sources: list[st
     )
     if "period_start" in data:
         start, end = data.pop("period_start"), data.pop("period_end")
-        data["period"] = None if start is None else {"start": start, "end": end}
+        assumed = {f"{side}_assumed": data.pop(f"period_{side}_assumed") for side in SIDES}
+        data["period"] = None if start is None else {"start": start, "end": end} | assumed
     for column, field in FAMILY_RENAMES.items():
         if column in data:
             data[field] = data.pop(column)
@@ -326,6 +327,7 @@ def _record_data(record: Row, family: Row, evidence: list[Row], sources: list[st
     return {k: v for k, v in data.items() if v is not None}
 
 
+SIDES = ("start", "end")
 FAMILY_RENAMES = {
     "speaker_id": "speaker",
     "organisation_id": "organisation",
