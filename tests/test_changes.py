@@ -74,7 +74,11 @@ def test_following_the_feed_mirrors_the_api_across_changes_and_removals(
         data["claims"] = [c for c in data["claims"] if c["id"] != "dagens-buryatia-cellar-raid"]
 
     def report_independently(data: dict[str, Any]) -> None:
-        data["article"]["cites"] = []  # Barents now counts as its own source chain
+        # Barents now counts as its own source chain: it cites nobody, and its 684 is no longer
+        # a relay of Mediazona's (a relay adds no independent source) but a count of its own.
+        data["article"]["cites"] = []
+        [link] = data["relations"]
+        link["relation"] = "corroborates"
 
     edit(seed_copy, DAGENS, change)
     edit(seed_copy, "barentsobserver-2024-04-12-record-awol-sentences", report_independently)

@@ -69,7 +69,8 @@ add_listing(
         present_disputes,
         DISPUTES_CSV,
     ),
-    "Contradictions between records (e.g. the seed's Buryatia 33x against the BBC's 27x).",
+    "Contradictions between records of the same figure (same measure, period and scope) whose "
+    "values differ, e.g. a misprinted 64 against Mediazona's 684 for March 2024.",
     Page[DisputeRead],
-    cursor_example="dagens-buryatia-vs-moscow-death-likelihood~bbc-buryatia-tuva-multipliers",
+    cursor_example="upravda-0424-2024-03-sentences-misprint~mediazona-2024-03-sentences-337",
 )
