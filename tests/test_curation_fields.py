@@ -111,6 +111,10 @@ def test_assumed_period_ends_are_served_in_json_csv_and_ndjson(
     assert assumed["period_label"] == "Feb–Jun 2022 (end assumed)"
     undated = claims["undated-claim"]  # no period: nothing to assume
     assert (undated["period_start_assumed"], undated["period_end_assumed"]) == (None, None)
+    hits = client.get("/v1/search", params={"q": "sentences"}).json()["data"]
+    labels = {hit["id"]: hit["period_label"] for hit in hits}
+    assert labels["assumed-mid-2022"] == "Feb–Jun 2022 (start assumed)"  # search says it too
+    assert labels["stated-2024-03"] == "March 2024"
 
 
 def relay_files() -> list[dict[str, Any]]:
