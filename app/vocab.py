@@ -84,7 +84,7 @@ class Measure(Labelled):
         "Criminal cases opened",
         "cases",
         "Criminal cases opened (initiated) by investigators (the Investigative Committee or "
-        "military prosecutors), before any case reaches a court. 'Cases opened', 'возбуждено "
+        "military prosecutors), before any case reaches a court: 'cases opened', 'возбуждено "
         "дел'.",
     )
     cases_received = (
