@@ -3,7 +3,7 @@ reads its rows from the index instead of sorting every match. It replaces the in
 alone, which is its prefix.
 
 Revision ID: a7d3e1f0c9b2
-Revises: 85c44ded7a64
+Revises: c7e1a9d40b52
 Create Date: 2026-11-26 04:40:00.000000
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "a7d3e1f0c9b2"
-down_revision: str | None = "85c44ded7a64"
+down_revision: str | None = "c7e1a9d40b52"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
