@@ -41,6 +41,8 @@ def _as_related(record: dict[str, Any]) -> dict[str, Any]:
         "value": record["value"],
         "value_qualifier": record["value_qualifier"],
         "rank": record["rank"],
+        "relation": "derived_from",
+        "outgoing": True,
         "note": "input of the derivation",
         "article": record["sources"][0]["article"],
         "citation": record["citation"],
@@ -148,11 +150,12 @@ def series_points(
 ) -> list[dict[str, Any]]:
     """One point per month for the records counting exactly ``offence``.
 
-    A relay (a record linked by ``corroborates`` whose source chain shares an upstream with
-    the other's, such as a newspaper retelling Mediazona's count) folds into the point of its
-    upstream and is listed as its corroboration, whatever offences it names. Preferred records
-    beat normal ones; deprecated never appear. Independent chains of the best rank that agree
-    make one point; where they disagree, each is returned, flagged ``conflict``.
+    A relay or a translation of a count (linked ``relays`` / ``translation_of``, or linked
+    ``corroborates`` while its source chain shares an upstream with the other's: see
+    ``_relay_chains``) folds into the point of its upstream and is listed as its corroboration,
+    whatever offences it names; it adds no independent source. Preferred records beat normal
+    ones; deprecated never appear. Independent chains of the best rank that agree make one
+    point; where they disagree, each is returned, flagged ``conflict``.
     """
     live = [r for r in records if r["rank"] in RANK_ORDER]
     by_month: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -182,12 +185,33 @@ def _roots(record: dict[str, Any], graph: CitationGraph) -> frozenset[str]:
     return frozenset().union(*(graph.roots(s["article"]["id"]) for s in record["sources"]))
 
 
+REPEATS = frozenset({"relays", "translation_of"})  # links that repeat the other's count
+
+
+def _same_chain(record: dict[str, Any], other: dict[str, Any], roots: dict[str, Any]) -> bool:
+    """Whether a link of ``corroborated_by`` joins two records of one source chain: it is
+    stated as a relay or a translation, or it is a ``corroborates`` whose articles share an
+    upstream in the citation graph."""
+    if other["relation"] in REPEATS:
+        return True
+    return bool(roots[record["id"]] & roots[other["id"]])
+
+
 def _relay_chains(
     records: list[dict[str, Any]], graph: CitationGraph
 ) -> list[list[dict[str, Any]]]:
-    """Records joined by ``corroborates`` links whose source chains share a root, each group
-    headed by its upstream: the best rank, then a record whose own article starts its chain
-    (the original count, not a retelling), then the one naming its offences."""
+    """Records of one source chain grouped, each group headed by its upstream: a record that
+    relays or translates another of the group never heads it; then the best rank, then a
+    record whose own article starts its chain (the original count, not a retelling), then the
+    one naming its offences.
+
+    The explicit links (``relays``, ``translation_of``) say it outright. The citation graph is
+    still read for ``corroborates`` links: two records whose articles share an upstream (a
+    newspaper citing Mediazona) are one chain whatever the link is called, and
+    ``independent_sources`` already counts them as one (app.present.record); a point that
+    counted them as two, or flagged them as a conflict, would contradict its own record. It
+    also keeps a relay that is not yet linked as such (only ``corroborates``) folded.
+    """
     roots = {r["id"]: _roots(r, graph) for r in records}
     by_id = {r["id"]: r for r in records}
     group = {r["id"]: r["id"] for r in records}
@@ -199,15 +223,21 @@ def _relay_chains(
 
     for record in records:
         for other in record["corroborated_by"]:
-            if other["id"] in by_id and roots[record["id"]] & roots[other["id"]]:
+            if other["id"] in by_id and _same_chain(record, other, roots):
                 group[find(other["id"])] = find(record["id"])
     members: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in records:
         members[find(record["id"])].append(record)
 
-    def upstream_first(record: dict[str, Any]) -> tuple[int, bool, bool, str]:
+    def upstream_first(record: dict[str, Any]) -> tuple[bool, int, bool, bool, str]:
         own = {s["article"]["id"] for s in record["sources"]}
+        repeats = {
+            other["id"]
+            for other in record["corroborated_by"]
+            if other["relation"] in REPEATS and other["outgoing"]
+        }
         return (
+            bool(repeats & by_id.keys()),
             RANK_ORDER[record["rank"]],
             not own & roots[record["id"]],
             not record["criminal_code_articles"],

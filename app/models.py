@@ -171,6 +171,9 @@ class SentenceStat(Record):
     id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), primary_key=True)
     period_start: Mapped[date]
     period_end: Mapped[date]
+    # True when the source does not state the month (the curators assumed it).
+    period_start_assumed: Mapped[bool] = mapped_column(default=False)
+    period_end_assumed: Mapped[bool] = mapped_column(default=False)
     measure: Mapped[str] = mapped_column(String(40), index=True)
     rate_basis: Mapped[str] = mapped_column(String(20))
     offences: Mapped[str | None] = mapped_column(Text)
@@ -212,6 +215,8 @@ class Claim(Record):
     organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
     period_start: Mapped[date | None]
     period_end: Mapped[date | None]
+    period_start_assumed: Mapped[bool] = mapped_column(default=False)
+    period_end_assumed: Mapped[bool] = mapped_column(default=False)
 
     __mapper_args__ = {"polymorphic_identity": "claim"}
 
@@ -235,13 +240,16 @@ class Evidence(Base):
 
 
 class RecordRelation(Base):
-    """``record`` corroborates / contradicts / is derived from ``other``."""
+    """``record`` corroborates / contradicts / is derived from / relays / is a translation of
+    ``other`` (app.vocab.RecordRelationKind)."""
 
     __tablename__ = "record_relations"
     __table_args__ = (
         UniqueConstraint("record_id", "other_record_id", "relation"),
         CheckConstraint(
-            "relation IN ('corroborates', 'contradicts', 'derived_from')", name="relation"
+            "relation IN ('corroborates', 'contradicts', 'derived_from', 'relays', "
+            "'translation_of')",
+            name="relation",
         ),
     )
 

@@ -87,7 +87,8 @@ TABLE_DOCS = {
     "risk_figures": "Regional risk multipliers and regional rates.",
     "claims": "Sourced statements: statistics, quotations, events, assessments.",
     "evidence": "The verbatim quote in an article that supports a record.",
-    "record_relations": "Record corroborates / contradicts / is derived from another record.",
+    "record_relations": "Record corroborates / contradicts / is derived from / relays / is a "
+    "translation of another record.",
     "revisions": "Append-only log of every change to an article or record.",
 }
 FIELD_DOCS = {
@@ -101,6 +102,8 @@ FIELD_DOCS = {
     "derived": "True when no article states the value; derivation says how it was computed.",
     "period_start": "First day of the first month the figure covers.",
     "period_end": "First day of the last month the figure covers.",
+    "period_start_assumed": "True when the source does not state the first month (assumed).",
+    "period_end_assumed": "True when the source does not state the last month (assumed).",
     "measure": "What a court statistic counts (cases_received, sentences, ...).",
     "rate_basis": "per_month, per_week, per_working_day, per_day, or total over the period.",
     "criminal_code_articles": "Comma-separated Criminal Code articles (337, 338, 332).",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, Date, Select, tuple_
+from sqlalchemy import ColumnElement, Date, Integer, Select, tuple_
 from starlette.datastructures import URL
 
 from app.errors import InvalidParameter, ProblemError
@@ -36,17 +36,32 @@ KEY_PATTERNS = {
     "month": r"[1-9][0-9]{3}-(0[1-9]|1[0-2])",
     "code": r"RU-[A-Z]{2,3}",
     "id": r"[a-z0-9][a-z0-9-]{1,118}[a-z0-9]",
+    "rank": r"[0-9]",  # a small computed sort rank (a sentence's granularity: 0, 1, 2)
 }
 
 
 def _key_kind(column: ColumnElement[Any]) -> str:
     if isinstance(column.type, Date):
         return "month"
+    if isinstance(column.type, Integer):
+        return "rank"
     return "code" if getattr(column, "name", "") == "code" else "id"
 
 
+def _keys_pattern(columns: Sequence[ColumnElement[Any]]) -> str:
+    return re.escape(SEPARATOR).join(KEY_PATTERNS[_key_kind(c)] for c in columns)
+
+
 def cursor_pattern(columns: Sequence[ColumnElement[Any]]) -> str:
-    return "^" + re.escape(SEPARATOR).join(KEY_PATTERNS[_key_kind(c)] for c in columns) + "$"
+    return f"^{_keys_pattern(columns)}$"
+
+
+def any_cursor_pattern(orders: Sequence[Sequence[ColumnElement[Any]]]) -> str:
+    """The cursors of a list that can be sorted several ways: a cursor of any of its orders
+    (each order still decodes only its own, ``decode_cursor``)."""
+    if len(orders) == 1:
+        return cursor_pattern(orders[0])
+    return "^(?:" + "|".join(f"(?:{_keys_pattern(order)})" for order in orders) + ")$"
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
@@ -62,6 +77,8 @@ def decode_cursor(cursor: str, columns: Sequence[ColumnElement[Any]]) -> list[An
         if isinstance(column.type, Date):
             year, month = value.split("-")
             decoded.append(date(int(year), int(month), 1))
+        elif isinstance(column.type, Integer):
+            decoded.append(int(value))
         else:
             decoded.append(value)
     return decoded

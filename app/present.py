@@ -14,7 +14,7 @@ from sqlalchemy import Row
 
 from app.citations import citation_text, text_fragment_url
 from app.provenance import CitationGraph
-from app.vocab import Unit, label, whole
+from app.vocab import RecordRelationKind, Unit, label, whole
 
 
 def published_iso(value: datetime | None, precision: str | None) -> str | None:
@@ -44,15 +44,26 @@ DASH = "\u2013"  # en dash, as in "Jan–Jul 2024"
 
 
 def period_label(
-    start: date | None, end: date | None = None, precision: str | None = None
+    start: date | None,
+    end: date | None = None,
+    precision: str | None = None,
+    start_assumed: bool = False,
+    end_assumed: bool = False,
 ) -> str | None:
     """A period in words, as short as its months allow: "March 2024" (one month), "2024" (a
     whole year), "Jan–Jul 2024" (within a year), "2022–2023" (whole years), "Sep 2022 – May
     2025". ``end`` defaults to ``start`` (a single month such as a risk's as_of); ``precision``
-    "year" means the source gives only the year."""
+    "year" means the source gives only the year. A month the source does not state is said
+    so in the label itself ("Feb–Jun 2022 (start assumed)"), since a reader who copies
+    the label alone must not take an assumed month for a stated one."""
     if start is None:
         return None
-    end = end or start
+    words = _period_words(start, end or start, precision)
+    assumed = [side for side, flag in (("start", start_assumed), ("end", end_assumed)) if flag]
+    return f"{words} ({' and '.join(assumed)} assumed)" if assumed else words
+
+
+def _period_words(start: date, end: date, precision: str | None) -> str:
     if precision == "year" or (start.month == 1 and end.month == 12):
         years = (start.year, end.year)
         return str(start.year) if years[0] == years[1] else f"{years[0]}{DASH}{years[1]}"
@@ -124,6 +135,17 @@ class RecordContext:
         return cached
 
 
+# Links shown as corroboration: the same figure from another article (independent or not).
+CORROBORATING = frozenset(
+    kind.value
+    for kind in (
+        RecordRelationKind.corroborates,
+        RecordRelationKind.relays,
+        RecordRelationKind.translation_of,
+    )
+)
+
+
 def related(row: Row[Any], context: RecordContext) -> dict[str, Any]:
     """The far end of a relation: its id, value and first source."""
     article, citation = context.article(row)
@@ -133,6 +155,8 @@ def related(row: Row[Any], context: RecordContext) -> dict[str, Any]:
         "value": whole(row.other_value, row.other_unit),
         "value_qualifier": row.other_value_qualifier,
         "rank": row.other_rank,
+        "relation": row.relation,
+        "outgoing": row.forward,
         "note": row.note,
         "article": article,
         "citation": citation,
@@ -143,8 +167,10 @@ def record(row: Row[Any], context: RecordContext) -> dict[str, Any]:
     """What every record shows, whatever its family (the family adds its own fields)."""
     sources = context.sources.get(row.id, [])
     links = context.relations.get(row.id, [])
-    corroborating = [link for link in links if link.relation == "corroborates"]
-    chains = {source.article_id for source in sources} | {c.article_id for c in corroborating}
+    corroborating = [link for link in links if link.relation in CORROBORATING]
+    # A relay or a translation repeats a count: it corroborates, but is no independent source.
+    independent = [link for link in corroborating if link.relation == "corroborates"]
+    chains = {source.article_id for source in sources} | {c.article_id for c in independent}
     return {
         "id": row.id,
         "kind": row.kind,

@@ -215,7 +215,8 @@ def person_names(session: Session) -> dict[str, str]:
 
 def record_facts(session: Session, ids: Sequence[str]) -> dict[str, Any]:
     """What a search hit shows of each record: rank, value, unit and its period (a court
-    statistic's or a claim's months, a risk's as-of month and its precision)."""
+    statistic's or a claim's months with whether each was assumed, a risk's as-of month and its
+    precision)."""
     rows = session.execute(
         select(
             records.c.id,
@@ -227,6 +228,12 @@ def record_facts(session: Session, ids: Sequence[str]) -> dict[str, Any]:
             ),
             func.coalesce(sentences.c.period_end, claims.c.period_end).label("end"),
             risks.c.as_of_precision.label("precision"),
+            *(
+                func.coalesce(
+                    sentences.c[f"period_{side}_assumed"], claims.c[f"period_{side}_assumed"]
+                ).label(f"{side}_assumed")
+                for side in ("start", "end")
+            ),
         )
         .select_from(
             records.outerjoin(sentences, sentences.c.id == records.c.id)

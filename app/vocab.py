@@ -26,26 +26,6 @@ def label(vocabulary: type[Labelled], value: str | None) -> str | None:
     return None if value is None else vocabulary(value).label
 
 
-class Measure(Labelled):
-    """What a court statistic counts. Never mix two measures in one series."""
-
-    # criminal cases received by (military) courts
-    cases_received = "cases_received", "Cases received by courts"
-    cases_heard = "cases_heard", "Cases heard by courts"  # heard / considered in the period
-    sentences = "sentences", "Sentences handed down"  # sentences (verdicts) handed down
-    persons_convicted = "persons_convicted", "Persons convicted"
-    persons_charged = "persons_charged", "Persons charged"
-    # Judicial Department of the Supreme Court
-    official_cases_considered = (
-        "official_cases_considered",
-        "Cases considered (Judicial Department, official)",
-    )
-    official_persons_convicted = (
-        "official_persons_convicted",
-        "Persons convicted (Judicial Department, official)",
-    )
-
-
 class Unit(Labelled):
     """What one of a record's value is. A measure or metric has one unit; how the value relates
     to its period (per day, per month, in total) is ``rate_basis``, not part of the unit. A count
@@ -80,6 +60,89 @@ def whole(value: float | None, unit: str | None) -> float | int | None:
     if value is not None and unit is not None and Unit(unit).is_count and value.is_integer():
         return int(value)
     return value
+
+
+class Measure(Labelled):
+    """What a court statistic counts. Never mix two measures in one series."""
+
+    # What one of the value is: a measure has one unit (the loader refuses any other).
+    unit: Unit
+    # What exactly is counted, and at which step of a case: shown in the OpenAPI description of
+    # the values and quoted by docs/curation.md, so a curator picks the measure the quote states.
+    definition: str
+
+    def __new__(cls, value: str, label: str = "", unit: str = "", definition: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.unit = Unit(unit)
+        member.definition = definition
+        return member
+
+    cases_opened = (
+        "cases_opened",
+        "Criminal cases opened",
+        "cases",
+        "Criminal cases opened (initiated) by investigators (the Investigative Committee or "
+        "military prosecutors), before any case reaches a court: 'cases opened', 'возбуждено "
+        "дел'.",
+    )
+    cases_received = (
+        "cases_received",
+        "Cases received by courts",
+        "cases",
+        "Criminal cases that reached (were received by, were filed with) a court, usually a "
+        "garrison military court, in the period: the first step of a case in court. "
+        "'Поступило дел', 'cases sent to court'.",
+    )
+    cases_heard = (
+        "cases_heard",
+        "Cases heard by courts",
+        "cases",
+        "Criminal cases a court heard (considered, examined) in the period, whatever the outcome; "
+        "'рассмотрено дел'.",
+    )
+    sentences = (
+        "sentences",
+        "Sentences handed down",
+        "sentences",
+        "Sentences (verdicts) a court handed down in the period: each ends a case with a "
+        "sentence; 'вынесено приговоров'.",
+    )
+    persons_convicted = (
+        "persons_convicted",
+        "Persons convicted",
+        "people",
+        "People a court found guilty in the period, counted once per person (a case can "
+        "convict several people); 'осуждено'.",
+    )
+    persons_charged = (
+        "persons_charged",
+        "Persons charged",
+        "people",
+        "People formally charged or prosecuted (accused, defendants) in the period, before or "
+        "without a verdict; 'обвиняемые', 'prosecuted'.",
+    )
+    official_cases_considered = (
+        "official_cases_considered",
+        "Cases considered (Judicial Department, official)",
+        "cases",
+        "Cases the courts considered, as the Judicial Department of the Supreme Court publishes "
+        "them in its official statistics (not counted by journalists from court websites).",
+    )
+    official_persons_convicted = (
+        "official_persons_convicted",
+        "Persons convicted (Judicial Department, official)",
+        "people",
+        "People convicted, as the Judicial Department of the Supreme Court publishes them in its "
+        "official statistics (not counted by journalists from court websites).",
+    )
+
+
+Measure.__doc__ = (
+    "What a court statistic counts. Never mix two measures in one series.\n\n"
+    + "\n".join(f"- {m.value}: {m.definition}" for m in Measure)
+)
 
 
 class RateBasis(StrEnum):
@@ -227,9 +290,13 @@ class Precision(StrEnum):
 
 
 class RecordRelationKind(StrEnum):
-    corroborates = "corroborates"
-    contradicts = "contradicts"
-    derived_from = "derived_from"
+    """How a record relates to another (``from`` -> ``to`` in a seed file's relations)."""
+
+    corroborates = "corroborates"  # an independent source states the same figure
+    contradicts = "contradicts"  # the same measure, period and scope, a different value
+    derived_from = "derived_from"  # the value is computed from the other record
+    relays = "relays"  # repeats another outlet's count (the other record is its upstream)
+    translation_of = "translation_of"  # the same count in another language edition
 
 
 class CitationRelation(StrEnum):

@@ -68,13 +68,18 @@ def test_following_the_feed_mirrors_the_api_across_changes_and_removals(
 
     def change(data: dict[str, Any]) -> None:
         data["article"]["title"] = data["article"]["title"] + " (updated)"
-        data["sentences"][0]["value"] = 810
-        data["sentences"].append(make_sentence("dagens-new-figure", "2024-09", 1))
+        # A changed figure still states what its quote says (the loader's curation rules).
+        data["sentences"][0]["statement"] += " (revised)"
+        data["sentences"].append(make_sentence("dagens-new-figure", "2024-09", 800))
         data["sentences"][-1]["evidence"] = [{"quote": "800 Sentences Monthly"}]
         data["claims"] = [c for c in data["claims"] if c["id"] != "dagens-buryatia-cellar-raid"]
 
     def report_independently(data: dict[str, Any]) -> None:
-        data["article"]["cites"] = []  # Barents now counts as its own source chain
+        # Barents now counts as its own source chain: it cites nobody, and its 684 is no longer
+        # a relay of Mediazona's (a relay adds no independent source) but a count of its own.
+        data["article"]["cites"] = []
+        [link] = data["relations"]
+        link["relation"] = "corroborates"
 
     edit(seed_copy, DAGENS, change)
     edit(seed_copy, "barentsobserver-2024-04-12-record-awol-sentences", report_independently)
@@ -88,7 +93,8 @@ def test_following_the_feed_mirrors_the_api_across_changes_and_removals(
     [tombstone] = [t for t in mirror.tombstones if t["id"] == "dagens-buryatia-cellar-raid"]
     assert tombstone["type"] == "claim"
     assert "removed" in tombstone["reason"]
-    assert mirror.entities["dagens-2024-sentences-per-month"]["value"] == 810
+    assert mirror.entities["dagens-2024-sentences-per-month"]["statement"].endswith("(revised)")
+    assert mirror.entities["dagens-new-figure"]["value"] == 800
     assert mirror.entities["mediazona-2024-03-sentences-337"]["independent_sources"] == 2
     assert (
         "(updated)" in mirror.entities["dagens-unprecedented-surge-in-desertion-cases"]["citation"]

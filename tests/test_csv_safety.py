@@ -21,12 +21,13 @@ from app.negotiation import OutputFormat
 from app.spool import write_export
 from tests.factories import make_article, make_sentence, write_seed
 
-# Texts a spreadsheet reads as formulas (OWASP), each as a sentence's statement and quote.
+# Texts a spreadsheet reads as formulas (OWASP), each as a sentence's statement and quote; each
+# states the sentence's value, 7, as a quote must (the loader's curation rules).
 HOSTILE = {
-    "plus": "+15% more cases",
-    "equals": "=1+1",
-    "minus": "-x",
-    "at": "@handle",
+    "plus": "+7 more cases",
+    "equals": "=1+7",
+    "minus": "-7 x",
+    "at": "@handle 7",
 }
 
 

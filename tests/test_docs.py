@@ -7,7 +7,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.config import PROJECT_ROOT, Settings
+from app.loader.curation import RULES
 from app.main import create_app
+from app.vocab import Measure
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -86,3 +88,19 @@ def test_every_field_of_every_response_is_described(client: TestClient) -> None:
         if not spec.get("description")
     ]
     assert missing == []
+
+
+def test_the_curation_standard_defines_every_measure() -> None:
+    """docs/curation.md quotes each measure's definition and unit from app/vocab.py: a new
+    measure, or a changed definition, fails here until the standard says it too."""
+    curation = " ".join((PROJECT_ROOT / "docs" / "curation.md").read_text("utf-8").split())
+    for measure in Measure:
+        assert f"- `{measure.value}` (unit `{measure.unit.value}`): " in curation, measure
+        assert measure.definition.lower() in curation.lower(), measure
+
+
+def test_the_curation_standard_names_every_loader_rule() -> None:
+    curation = (PROJECT_ROOT / "docs" / "curation.md").read_text("utf-8")
+    for name in RULES:
+        assert f"(rule `{name}`)" in curation, name
+    assert "[docs/curation.md](docs/curation.md)" in README

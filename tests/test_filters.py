@@ -108,7 +108,7 @@ def test_claims_by_speaker_kind_and_article(client: TestClient) -> None:
     ("granularity", "labels"),
     [
         ("month", {"March 2024"}),
-        ("year", {"2024", "Jan–Oct 2024"}),
+        ("year", {"Jan–Oct 2024"}),
         ("multi_year", {"2022–2025"}),
     ],
 )
@@ -118,7 +118,8 @@ def test_granularity_keeps_figures_over_periods_of_that_length(
     query = f"measure=sentences&from=2024-03&to=2024-03&granularity={granularity}"
     found = walk(client, f"/v1/sentences?{query}")
     assert found
-    assert {r["period_label"] for r in found} == labels
+    # The months covered, without what the label adds about assumed months ("(end assumed)").
+    assert {r["period_label"].split(" (")[0] for r in found} == labels
 
 
 def test_a_single_month_with_granularity_month_pages_through_monthly_figures_only(

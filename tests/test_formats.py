@@ -252,6 +252,9 @@ def test_dispute_rows_hold_both_sides(client: TestClient) -> None:
     row = table["dagens-buryatia-vs-moscow-death-likelihood~lemmit-bbc-buryatia-27x-moscow"]
     assert (row["a_value"], row["b_value"]) == ("33.0", "27.0")
     assert row["a_citation"].startswith("Kathrine Frich")
+    row = table["upravda-0424-2024-03-sentences-misprint~mediazona-2024-03-sentences-337"]
+    assert (row["a_value"], row["b_value"]) == ("64", "684")
+    assert "Ukrainska Pravda, 24 April 2024" in row["a_citation"]
 
 
 def test_a_refused_json_is_not_served_through_a_wildcard(client: TestClient) -> None:

@@ -235,6 +235,14 @@ CASES: list[tuple[str, Callable[[Path], None], list[str]]] = [
         ["evidence.csv: line ", "field verified", "not in the snapshot"],
     ),
     (
+        "value-no-quote-states",  # the seed's curation rules hold for a package too
+        set_cell("records.csv", "value", "685.0", id="mediazona-2024-03-sentences-337"),
+        [
+            "records.csv: line ",
+            "record mediazona-2024-03-sentences-337: field value: 685 is not stated",
+        ],
+    ),
+    (
         "revision-claims-verified",
         _revision_says_verified,
         ["revisions.csv: line ", "field snapshot", "verified"],

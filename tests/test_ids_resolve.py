@@ -151,7 +151,7 @@ def test_changing_an_input_changes_the_derived_record_at_its_id(
     """A derived record has no feed entries of its own: its inputs' entries are its place."""
     files = [
         {
-            "article": make_article("rates"),
+            "article": make_article("rates", published="2025-06-02"),
             "risks": [
                 make_rate("rate-bu", "RU-BU", 90, "2025-05"),
                 make_rate("rate-mow", "RU-MOW", 3, "2025-05"),
@@ -169,8 +169,8 @@ def test_changing_an_input_changes_the_derived_record_at_its_id(
     assert client.get(f"/v1/risks/{record_id}").json()["value"] == 30
     token = client.get("/v1/changes").json()["last_token"]
 
-    def halve_buryatia(data: dict[str, Any]) -> None:
-        data["risks"][0]["value"] = 45
+    def halve_buryatia(data: dict[str, Any]) -> None:  # a corrected figure with its quote
+        data["risks"][0] |= {"value": 45, "evidence": [{"quote": "RU-BU: 45 per 10,000"}]}
 
     edit(seed_dir, "rates", halve_buryatia)
     load_seed(session, seed_dir)

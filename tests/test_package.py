@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import String, literal, select, update
 from sqlalchemy.orm import Session
 
 from app import package, search
@@ -66,11 +66,11 @@ def test_export_import_round_trip_gives_identical_responses(
     client_for: Callable[[str], TestClient],
 ) -> None:
     source = session_for(seeded_db)
-    # Texts a spreadsheet would run as formulas: escaped in the CSV, restored on import.
+    # Texts a spreadsheet would run as formulas: escaped in the CSV, restored on import. Each
+    # keeps its quote after the formula, so the quote still states the record's value.
     for number, start in enumerate(FORMULA_TEXTS):
-        source.execute(
-            update(Evidence).where(Evidence.id == number + 1).values(quote=f"{start}15% more")
-        )
+        formula = literal(f"{start}15% more ", String) + Evidence.quote
+        source.execute(update(Evidence).where(Evidence.id == number + 1).values(quote=formula))
     source.execute(
         update(Record).where(Record.id == DAGENS_RECORD).values(statement="@handle said it")
     )

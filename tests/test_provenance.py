@@ -81,8 +81,9 @@ def synthetic_files() -> list[dict[str, Any]]:
             }
         ],
     }
+    # The rates are of May 2025: their articles are published after it.
     rates = {
-        "article": make_article("rates"),
+        "article": make_article("rates", published="2025-06-02"),
         "risks": [
             make_rate("rates-ty", "RU-TY", 120, "2025-05"),
             make_rate("rates-bu", "RU-BU", 91, "2025-05"),
@@ -91,7 +92,7 @@ def synthetic_files() -> list[dict[str, Any]]:
         ],
     }
     other_rates = {
-        "article": make_article("other-rates"),
+        "article": make_article("other-rates", published="2025-06-02"),
         "risks": [make_rate("other-mow", "RU-MOW", 5, "2025-05")],
     }
     stated = {
@@ -109,9 +110,26 @@ def synthetic_files() -> list[dict[str, Any]]:
                 "evidence": [{"quote": "33 times"}],
             }
         ],
-        "relations": [{"from": "stated-bu-33", "relation": "contradicts", "to": "rates-bu"}],
+        # A stated multiplier disputes another stated multiplier (not a rate: another figure).
+        "relations": [{"from": "stated-bu-33", "relation": "contradicts", "to": "stated-bu-30"}],
     }
-    return [origin, relay, second_hand, rival, rates, other_rates, stated]
+    stated_again = {
+        "article": make_article("stated-again"),
+        "risks": [
+            {
+                "id": "stated-bu-30",
+                "statement": "Buryatia 30 times Moscow",
+                "risk_type": "multiplier",
+                "metric": "war_death_rate",
+                "region": "RU-BU",
+                "reference_region": "RU-MOW",
+                "value": 30,
+                "value_qualifier": "exact",
+                "evidence": [{"quote": "30 times"}],
+            }
+        ],
+    }
+    return [origin, relay, second_hand, rival, rates, other_rates, stated, stated_again]
 
 
 @pytest.fixture
@@ -159,9 +177,12 @@ def test_independent_articles_count_as_separate_chains(
 
 def test_disputes_list_both_sides_with_sources(synthetic: TestClient) -> None:
     disputes = walk(synthetic, "/v1/disputes?limit=1")
-    assert {d["id"] for d in disputes} == {"rival-2024-03~origin-2024-03", "stated-bu-33~rates-bu"}
-    dispute = next(d for d in disputes if d["id"] == "stated-bu-33~rates-bu")
-    assert [r["id"] for r in dispute["records"]] == ["stated-bu-33", "rates-bu"]
+    assert {d["id"] for d in disputes} == {
+        "rival-2024-03~origin-2024-03",
+        "stated-bu-33~stated-bu-30",
+    }
+    dispute = next(d for d in disputes if d["id"] == "stated-bu-33~stated-bu-30")
+    assert [r["id"] for r in dispute["records"]] == ["stated-bu-33", "stated-bu-30"]
     assert all(r["sources"][0]["article"]["url"] for r in dispute["records"])
 
 
@@ -186,7 +207,10 @@ def test_multipliers_are_derived_within_one_source_and_date(synthetic: TestClien
     assert buryatia["metric"] == "war_death_rate"
     assert derived["RU-TY"]["value"] == 40
     stated = [i for i in items if not i["derived"]]
-    assert [(i["id"], i["value"], i["formula"]) for i in stated] == [("stated-bu-33", 33, None)]
+    assert [(i["id"], i["value"], i["formula"]) for i in stated] == [
+        ("stated-bu-30", 30, None),
+        ("stated-bu-33", 33, None),
+    ]
     only = synthetic.get("/v1/risks/multipliers?reference=RU-MOW&region=RU-TY").json()["data"]
     assert [i["region"]["code"] for i in only] == ["RU-TY"]
 
@@ -297,6 +321,7 @@ def test_a_relay_folds_into_its_upstream_even_when_it_rounds_or_names_no_offence
         "value": 700,
         "value_qualifier": "approximate",
         "criminal_code_articles": [],
+        "evidence": [{"quote": "approximately 700 sentences"}],
     }
     files[3]["sentences"][0] |= {"rank": "normal", "rank_reason": None}  # no rival
     session = session_for(empty_db)

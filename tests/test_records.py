@@ -53,7 +53,10 @@ def test_sentence_from_the_seed_article(client: TestClient) -> None:
     body = client.get("/v1/sentences/dagens-2024-sentences-per-month").json()
     assert body["value"] == 800
     assert body["value_qualifier"] == "approximate"
-    assert (body["period_start"], body["period_end"]) == ("2024-01", "2024-12")
+    # "In 2024" in an article of 2 October 2024: the period ends with the article's month.
+    assert (body["period_start"], body["period_end"]) == ("2024-01", "2024-10")
+    assert (body["period_start_assumed"], body["period_end_assumed"]) == (True, True)
+    assert body["period_label"] == "Jan–Oct 2024 (start and end assumed)"
     assert body["measure"] == "sentences"
     assert body["rate_basis"] == "per_month"
     assert body["region"] is None

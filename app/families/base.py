@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, create_model
 from pydantic import Field as SchemaField
 from sqlalchemy import ColumnElement, FromClause, Row, Table, select
@@ -95,6 +96,16 @@ class Filter:
 
 
 @dataclass(frozen=True)
+class Sort:
+    """An order a family's list can be asked for (``?sort=name``); the cursor holds its
+    columns' values, so a computed column (a rank) is a labelled expression the list selects."""
+
+    name: str
+    order: Sequence[ColumnElement[Any]]
+    doc: str  # what the order puts first, for the parameter's description
+
+
+@dataclass(frozen=True)
 class Family:
     kind: str  # sentence, risk, claim: records.kind and the singular in messages
     path: str  # sentences, risks, claims: the URL segment, CSV file name and tag
@@ -115,6 +126,9 @@ class Family:
     cursor_example: str = ""  # a real cursor of the list (default: the example id)
     # A check across the checked filter values, by query parameter (``from`` not after ``to``).
     check_filters: Callable[[Mapping[str, Any]], None] | None = None
+    # Orders the list can be asked for with ``?sort=``, the first being ``order`` (default);
+    # none: the list has the one order and no ``sort`` parameter.
+    sorts: Sequence[Sort] = ()
     read_model: type[BaseModel] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -184,6 +198,36 @@ class Family:
         return columns
 
     # The list's query parameters
+
+    @property
+    def orders(self) -> list[Sequence[ColumnElement[Any]]]:
+        """Every order the list can be served in (the default first)."""
+        return [sort.order for sort in self.sorts] or [self.order]
+
+    def order_dependency(self) -> Callable[..., Sequence[ColumnElement[Any]]]:
+        """A FastAPI dependency giving the list's order: ``?sort=`` when the family has sorts
+        (its signature is built from ``sorts``), else always ``order``."""
+        if not self.sorts:
+            return lambda: self.order
+        by_name = {sort.name: sort.order for sort in self.sorts}
+        names = tuple(by_name)
+        SortName = Literal[names]  # type: ignore[valid-type]
+        described = "; ".join(f"{sort.name}: {sort.doc}" for sort in self.sorts)
+
+        def order(sort: str = names[0]) -> Sequence[ColumnElement[Any]]:
+            return by_name[sort]
+
+        parameter = inspect.Parameter(
+            "sort",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[
+                SortName,
+                Query(description=f"The order of the list. {described}.", examples=[names[-1]]),
+            ],
+            default=names[0],
+        )
+        order.__signature__ = inspect.Signature([parameter])  # type: ignore[attr-defined]
+        return order
 
     def filter_dependency(self) -> Callable[..., list[ColumnElement[bool]]]:
         """A FastAPI dependency whose parameters are exactly this family's filters, returning

@@ -12,6 +12,7 @@ from app.families.record import (
     INCLUDE_DEPRECATED,
     RECORD_COLUMNS,
     article_filter,
+    assumed_fields,
     facets,
     known_person,
     month_field,
@@ -132,6 +133,7 @@ CLAIM = Family(
         month_field(
             "period_end", "Last month covered, YYYY-MM.", "2024-12", optional=True, start=False
         ),
+        *assumed_fields(optional=True),
         period_label_field(optional=True),
     ),
     filters=(

@@ -85,10 +85,37 @@ def period_label_field(optional: bool = False) -> Field:
     return shown(
         "period_label",
         str | None if optional else str,
-        "The period in words: March 2024, 2024, Jan–Jul 2024, Sep 2022 – May 2025.",
-        lambda row: period_label(row.period_start, row.period_end),
+        "The period in words: March 2024, 2024, Jan–Jul 2024, Sep 2022 – May 2025; a month the "
+        "source does not state is said so: 'Feb–Jun 2022 (start assumed)'.",
+        lambda row: period_label(
+            row.period_start,
+            row.period_end,
+            start_assumed=row.period_start_assumed,
+            end_assumed=row.period_end_assumed,
+        ),
         example="March 2024",
     )
+
+
+def assumed_fields(optional: bool = False) -> tuple[Field, Field]:
+    """``period_start_assumed`` / ``period_end_assumed``: whether the curators assumed a month
+    the source does not state (null with no period at all, when the period is ``optional``)."""
+
+    def assumed(side: str) -> Field:
+        name = f"period_{side}_assumed"
+        return Field(
+            name,
+            bool | None if optional else bool,
+            f"True when the source does not state the {side} month: the curators assumed it "
+            "(see the statement)." + (" Null when the record has no period." if optional else ""),
+            example=False,
+            present=lambda row: None if row.period_start is None else getattr(row, name),
+            store=lambda model: {
+                name: model.period is not None and getattr(model.period, f"{side}_assumed")
+            },
+        )
+
+    return assumed("start"), assumed("end")
 
 
 def region_field(name: str, alias: Any, prefix: str, doc: str, input_name: str) -> Field:

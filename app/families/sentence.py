@@ -7,12 +7,13 @@ from typing import Annotated, Self
 from fastapi import Query
 from pydantic import Field as PydanticField
 from pydantic import model_validator
-from sqlalchemy import ColumnElement, and_, extract, not_
+from sqlalchemy import ColumnElement, and_, case, extract, not_
 
-from app.families.base import Family, Field, Filter, label_field
+from app.families.base import Family, Field, Filter, Sort, label_field
 from app.families.record import (
     INCLUDE_DEPRECATED,
     RECORD_COLUMNS,
+    assumed_fields,
     facets,
     list_field,
     month_field,
@@ -59,6 +60,16 @@ def granularity(value: Granularity) -> ColumnElement[bool]:
     return not_(same_year)
 
 
+# The granularity as a number, shortest first (month 0, year 1, multi_year 2): the first key of
+# ``sort=shortest_first``, computed from the same conditions as the ``granularity`` filter.
+GRANULARITY_RANK = case(
+    (granularity(Granularity.month), 0),
+    (granularity(Granularity.year), 1),
+    else_=2,
+).label("granularity_rank")
+PERIOD_ORDER = (sentences.c.period_start, sentences.c.id)
+
+
 def _articles(text: str | None) -> list[int]:
     return [int(a) for a in text.split(",")] if text else []
 
@@ -81,6 +92,7 @@ SENTENCE = Family(
     fields=(
         month_field("period_start", "First month covered, YYYY-MM.", "2024-01", start=True),
         month_field("period_end", "Last month covered, YYYY-MM.", "2024-12", start=False),
+        *assumed_fields(),
         period_label_field(),
         Field("measure", Measure, "What is counted: cases received, sentences, persons convicted."),
         label_field("measure", Measure, Measure.sentences.label),
@@ -144,7 +156,17 @@ SENTENCE = Family(
         INCLUDE_DEPRECATED,
     ),
     check_filters=months_in_order,
-    order=(sentences.c.period_start, sentences.c.id),
+    order=PERIOD_ORDER,
+    sorts=(
+        Sort("period", PERIOD_ORDER, "earliest period first (the default)"),
+        Sort(
+            "shortest_first",
+            (GRANULARITY_RANK, *PERIOD_ORDER),
+            "monthly figures first, then those within one year, then multi-year ones, each by "
+            "period: asked about one month (from=2024-03&to=2024-03), the monthly count comes "
+            "before the totals and averages whose period includes it",
+        ),
+    ),
     facets=facets({"measure": sentences.c.measure}, sentences.c.period_start),
     read_base=RecordBase,
     example_id="mediazona-2024-03-sentences-337",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -22,6 +23,7 @@ from app.families import FAMILIES
 from app.families.claim import ClaimIn
 from app.families.risk import RiskIn
 from app.families.sentence import SentenceIn
+from app.loader.curation import RULES, Rule
 from app.regions import russian_regions
 from app.schemas.inputs import (
     ArticleIn,
@@ -170,8 +172,10 @@ def _read_yaml(seed_dir: Path, path: Path, problems: list[str]) -> Any:
     return data
 
 
-def read_seed(seed_dir: Path) -> SeedSet:
-    """Parse and check the whole seed folder; raise SeedError listing every problem."""
+def read_seed(seed_dir: Path, rules: Mapping[str, Rule] = RULES) -> SeedSet:
+    """Parse and check the whole seed folder; raise SeedError listing every problem. ``rules``
+    are the curation rules run once the set is well formed (app.loader.curation); pass fewer
+    only to list each rule's refusals apart."""
     problems: list[str] = []
     people = PeopleFile()
     people_path = seed_dir / "people.yaml"
@@ -234,6 +238,8 @@ def read_seed(seed_dir: Path) -> SeedSet:
     _check_references(people, articles, stubs, records, relations, problems)
     _check_unique(people, articles, stubs, citations, records, problems)
     _check_units(records, problems)
+    if not problems:  # the rules read relations and articles that must exist
+        problems += [problem for rule in rules.values() for problem in rule(articles, records)]
     if problems:
         raise SeedError(problems)
     return SeedSet(people, articles, stubs, citations, records)
@@ -314,11 +320,19 @@ def _what_is_counted(model: SentenceIn | RiskIn | ClaimIn) -> str | None:
 
 def _check_units(records: dict[str, PlannedRecord], problems: list[str]) -> None:
     """Every record of one measure (or metric) states its value in one unit, so a reader can
-    compare them; how a value relates to its period is ``rate_basis``, not the unit."""
+    compare them; how a value relates to its period is ``rate_basis``, not the unit. A measure's
+    unit is its vocabulary's (``Measure.unit``), a metric's that of its first record."""
     first: dict[str, tuple[str, str]] = {}
     for record_id, planned in records.items():
         what, unit = _what_is_counted(planned.model), planned.model.unit
         if what is None or unit is None:
+            continue
+        model = planned.model
+        if isinstance(model, SentenceIn) and unit is not model.measure.unit:
+            problems.append(
+                f"{planned.file}: record {record_id}: field unit: {unit.value!r}, but measure "
+                f"{model.measure.value} counts {model.measure.unit.value!r} (app.vocab.Measure)"
+            )
             continue
         other_id, other_unit = first.setdefault(what, (record_id, unit.value))
         if other_unit != unit.value:

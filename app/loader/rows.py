@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, Integer, String, Table
@@ -23,7 +23,8 @@ from sqlalchemy import UniqueConstraint as Unique
 
 from app.csv_safety import restore
 from app.families import FAMILIES
-from app.loader.reading import content_hash, fold
+from app.loader.curation import RULES
+from app.loader.reading import PlannedRecord, content_hash, fold
 from app.schemas.inputs import (
     SLUG_RE,
     ArticleIn,
@@ -225,17 +226,37 @@ def check_package(tables: Rows, snapshots: dict[str, str], metadata: dict[str, T
         values = dict(row.values)
         values["organisation"] = values.pop("organisation_id")
         _validate(PersonIn, values, _at(row, {"organisation": "organisation_id"}))
+    articles = {}
     for row in tables["articles"]:
-        _check_article(row)
+        model = _check_article(row)
+        if isinstance(model, ArticleIn):
+            articles[model.id] = model
     for row in tables["article_citations"]:
         v = row.values
         data = {"article": v["cited_article_id"], "relation": v["relation"], "note": v["note"]}
         _validate(CitationIn, data, _at(row, {"article": "cited_article_id"}))
+    relations = []
     for row in tables["record_relations"]:
         v = row.values
         data = {"from": v["record_id"], "relation": v["relation"], "to": v["other_record_id"]}
-        _validate(RelationIn, data | {"note": v["note"]}, _at(row, RELATION_COLUMNS))
-    _check_revisions(tables, _check_records(tables, snapshots))
+        relation = _validate(RelationIn, data | {"note": v["note"]}, _at(row, RELATION_COLUMNS))
+        relations.append(cast(RelationIn, relation))
+    verified, planned = _check_records(tables, snapshots)
+    _check_curation(articles, planned, relations)
+    _check_revisions(tables, verified)
+
+
+def _check_curation(
+    articles: dict[str, ArticleIn], records: dict[str, PlannedRecord], relations: list[RelationIn]
+) -> None:
+    """The seed's curation rules (app.loader.curation), so a package holds no record the seed
+    would refuse; a problem names the records.csv line of the record."""
+    for relation in relations:
+        records[relation.from_].relations.append(relation)
+    for rule in RULES.values():
+        problems = rule(articles, records)
+        if problems:
+            raise PackageError(problems[0])
 
 
 RELATION_COLUMNS = {"from": "record_id", "to": "other_record_id"}
@@ -269,7 +290,8 @@ def _check_keys(table: Table, rows: list[Row], tables: Rows) -> None:
                 )
 
 
-def _check_article(row: Row) -> None:
+def _check_article(row: Row) -> BaseModel:
+    """The article (or stub) row as its input model, checked."""
     v = row.values
     if v["is_stub"]:
         stub = {
@@ -299,6 +321,7 @@ def _check_article(row: Row) -> None:
     for name in ("content_hash", "snapshot_sha256"):
         if v[name] is not None and not re.fullmatch(r"[0-9a-f]{64}", v[name]):
             raise row.error(name, "not a sha256 in hex")
+    return model
 
 
 def _record_data(record: Row, family: Row, evidence: list[Row], sources: list[str]) -> Any:
@@ -314,7 +337,8 @@ def _record_data(record: Row, family: Row, evidence: list[Row], sources: list[st
     )
     if "period_start" in data:
         start, end = data.pop("period_start"), data.pop("period_end")
-        data["period"] = None if start is None else {"start": start, "end": end}
+        assumed = {f"{side}_assumed": data.pop(f"period_{side}_assumed") for side in SIDES}
+        data["period"] = None if start is None else {"start": start, "end": end} | assumed
     for column, field in FAMILY_RENAMES.items():
         if column in data:
             data[field] = data.pop(column)
@@ -326,6 +350,7 @@ def _record_data(record: Row, family: Row, evidence: list[Row], sources: list[st
     return {k: v for k, v in data.items() if v is not None}
 
 
+SIDES = ("start", "end")
 FAMILY_RENAMES = {
     "speaker_id": "speaker",
     "organisation_id": "organisation",
@@ -353,10 +378,13 @@ def _record_locator(
     return locate
 
 
-def _check_records(tables: Rows, snapshots: dict[str, str]) -> dict[str, bool]:
+def _check_records(
+    tables: Rows, snapshots: dict[str, str]
+) -> tuple[dict[str, bool], dict[str, PlannedRecord]]:
     """Each record (with its family row, evidence and derivation) validated by its input model;
     ``verified`` recomputed from the article snapshot and compared, never trusted. Returns
-    whether each record's quotes are verified."""
+    whether each record's quotes are verified, and the records as the seed reader plans them
+    (their file being the records.csv line)."""
     families = {
         kind: {r.values["id"]: r for r in tables[name]} for kind, name in FAMILY_TABLES.items()
     }
@@ -369,6 +397,7 @@ def _check_records(tables: Rows, snapshots: dict[str, str]) -> dict[str, bool]:
             sources[row.values["record_id"]].append(row.values["other_record_id"])
     articles = {row.values["id"]: row.values for row in tables["articles"]}
     verified: dict[str, bool] = {}
+    planned: dict[str, PlannedRecord] = {}
     for record in tables["records"]:
         record_id, kind = record.values["id"], record.values["kind"]
         family = families.get(kind, {}).get(record_id)
@@ -380,11 +409,14 @@ def _check_records(tables: Rows, snapshots: dict[str, str]) -> dict[str, bool]:
         quotes = evidence[record_id]
 
         data = _record_data(record, family, quotes, sources[record_id])
-        _validate(FAMILY_MODELS[kind], data, _record_locator(kind, record, family, quotes))
+        model = _validate(FAMILY_MODELS[kind], data, _record_locator(kind, record, family, quotes))
         for quote in quotes:
             _check_verified(quote, articles[quote.values["article_id"]], snapshots)
         verified[record_id] = all(quote.values["verified"] for quote in quotes)
-    return verified
+        where = f"{record.file}: line {record.line}"
+        article_id = quotes[0].values["article_id"] if quotes else ""
+        planned[record_id] = PlannedRecord(kind, cast(Any, model), article_id, where)
+    return verified, planned
 
 
 def _check_verified(quote: Row, article: dict[str, Any], snapshots: dict[str, str]) -> None:

@@ -69,7 +69,9 @@ add_listing(
         present_disputes,
         DISPUTES_CSV,
     ),
-    "Contradictions between records (e.g. the seed's Buryatia 33x against the BBC's 27x).",
+    "Contradictions between records of the same figure (same measure or metric, scope and stated "
+    "period) whose values differ, e.g. the seed's Buryatia 33x against the BBC's Buryatia 27x, or "
+    "a misprinted 64 against Mediazona's 684 for March 2024.",
     Page[DisputeRead],
-    cursor_example="dagens-buryatia-vs-moscow-death-likelihood~bbc-buryatia-tuva-multipliers",
+    cursor_example="dagens-buryatia-vs-moscow-death-likelihood~lemmit-bbc-buryatia-27x-moscow",
 )

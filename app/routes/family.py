@@ -2,8 +2,8 @@
 paging, facets and formats), one record by id, and its citation."""
 
 import inspect
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy import ColumnElement
@@ -13,7 +13,7 @@ from app.deps import CursorSpec, ListOptions, SessionDep, list_options
 from app.errors import NOT_FOUND
 from app.families import Family
 from app.negotiation import OutputFormat
-from app.pagination import cursor_pattern
+from app.pagination import any_cursor_pattern
 from app.routes.cite import add_record_cite_route
 from app.routes.listing import add_list_operations, family_listing, one_record, respond
 from app.schemas.read import Page
@@ -22,8 +22,9 @@ from app.schemas.records import DETAIL_MODELS
 
 def add_list_route(router: APIRouter, family: Family) -> None:
     """The family's list as a JSON page, and as CSV and NDJSON (``.csv``, ``.ndjson``)."""
-    cursor = CursorSpec(cursor_pattern(family.order), family.cursor_example)
+    cursor = CursorSpec(any_cursor_pattern(family.orders), family.cursor_example)
     filters = family.filter_dependency()
+    ordering = family.order_dependency()
 
     def endpoint(output: OutputFormat) -> Callable[..., Response]:
         def list_records(
@@ -31,8 +32,10 @@ def add_list_route(router: APIRouter, family: Family) -> None:
             session: SessionDep,
             options: Annotated[ListOptions, list_options(output, family.facets, cursor)],
             conditions: Annotated[list[ColumnElement[bool]], Depends(filters)],
+            order: Annotated[Sequence[ColumnElement[Any]], Depends(ordering)],
         ) -> Response:
-            return respond(request, session, options, family_listing(family, conditions))
+            listing = family_listing(family, conditions, order)
+            return respond(request, session, options, listing)
 
         return list_records
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from sqlalchemy import ColumnElement, Row
+from sqlalchemy import ColumnElement, Label, Row
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
@@ -111,11 +111,19 @@ def add_listing(
     add_list_operations(router, name, endpoint, description, response_model)
 
 
-def family_listing(family: Family, conditions: Sequence[ColumnElement[bool]]) -> Listing:
+def family_listing(
+    family: Family,
+    conditions: Sequence[ColumnElement[bool]],
+    order: Sequence[ColumnElement[Any]] | None = None,
+) -> Listing:
+    """The family's list in ``order`` (default: the family's); a computed sort key (a labelled
+    expression) is selected too, so the next page's cursor can be read from the last row."""
+    order = family.order if order is None else order
+    computed = [column for column in order if isinstance(column, Label)]
     return Listing(
         family.path,
-        family.select(*conditions),
-        family.order,
+        family.select(*conditions).add_columns(*computed),
+        order,
         lambda session, rows: RecordReader.of(session).present(family, rows),
         record_table(family),
         family.facets,

@@ -83,7 +83,13 @@ def _facts(row: Row[Any] | None) -> dict[str, Any]:
     return {
         "value": whole(row.value, row.unit),
         "unit": row.unit,
-        "period_label": period_label(row.start, row.end, row.precision),
+        "period_label": period_label(
+            row.start,
+            row.end,
+            row.precision,
+            start_assumed=bool(row.start_assumed),
+            end_assumed=bool(row.end_assumed),
+        ),
         "rank": row.rank,
     }
 

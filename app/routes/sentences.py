@@ -124,10 +124,10 @@ add_list_operations(
     "get_series",
     _series,
     "Chart-ready monthly series of one measure and one exact offence set: one point per month "
-    "a source covers (months no source covers are absent, not zero). Relays of a count fold "
-    "into the point of the count they relay and are listed as its corroboration; preferred "
-    "records win over normal ones; where independent chains of the same rank disagree for a "
-    "month, each is returned, flagged `conflict`.",
+    "a source covers (months no source covers are absent, not zero). Relays and translations of "
+    "a count fold into the point of the count they repeat and are listed as its "
+    "corroboration; preferred records win over normal ones; where independent chains of the "
+    "same rank disagree for a month, each is returned, flagged `conflict`.",
     SeriesRead,
     path="/series",
 )

@@ -138,8 +138,14 @@ class EvidenceIn(Strict):
 
 
 class Period(Strict):
+    """The months a figure covers, as the source states them. A month the source does not state
+    (a start taken as the war's, "by mid-2022" read as June) is flagged ``*_assumed``, so the
+    data says it, not only the statement's prose."""
+
     start: Month
     end: Month
+    start_assumed: bool = Field(False, description="True when the source does not state start.")
+    end_assumed: bool = Field(False, description="True when the source does not state end.")
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

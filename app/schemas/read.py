@@ -14,6 +14,7 @@ from app.vocab import (
     Measure,
     Precision,
     Rank,
+    RecordRelationKind,
     Unit,
     ValueQualifier,
 )
@@ -80,7 +81,8 @@ COMMON_DESCRIPTIONS = {
     "month": "The month, YYYY-MM.",
     "record_id": "Id of the record the point comes from.",
     "criminal_code_articles": "Criminal Code articles counted (337 AWOL, 338, 332).",
-    "corroborated_by": "Records from other articles that state the same figure.",
+    "corroborated_by": "Records from other articles that state the same figure (relays and "
+    "translations of it included).",
     "independent_sources": "Independent source chains behind the figure.",
     "conflicting_record_ids": "Records of the same rank that give another value for the month.",
     "action": "upsert (created or changed) or delete (removed: a tombstone).",
@@ -171,6 +173,16 @@ class RelatedRecord(Schema):
     value: float | None
     value_qualifier: ValueQualifier | None
     rank: Rank
+    relation: RecordRelationKind = Field(
+        description="The stored link: corroborates, contradicts, derived_from, relays (repeats "
+        "another outlet's count) or translation_of (the same count in another language edition).",
+        examples=["relays"],
+    )
+    outgoing: bool = Field(
+        description="True when this record states the link (this record relays, translates or "
+        "is derived from the other); false when the other record states it (the other relays "
+        "this one). Corroborates and contradicts read the same both ways."
+    )
     note: str | None = Field(description="Why the two records relate (from the research notes).")
     article: SourceArticle
     citation: str
@@ -210,7 +222,9 @@ class RecordBase(Schema):
         ],
     )
     corroborated_by: list[RelatedRecord] = Field(
-        description="Records from other articles that state the same figure."
+        description="Records from other articles that state the same figure: independent "
+        "corroborations, and relays and translations of the same count (their `relation` says "
+        "which; a relay or translation adds no independent source)."
     )
     contradicted_by: list[RelatedRecord] = Field(
         description="Records that disagree with this one; see also /v1/disputes."
@@ -220,7 +234,8 @@ class RecordBase(Schema):
     )
     independent_sources: int = Field(
         description="Independent source chains behind this figure (its own article and those of "
-        "corroborating records); articles relaying the same upstream count as one.",
+        "records linked as `corroborates`); a record linked as `relays` or `translation_of` "
+        "adds none, and articles relaying the same upstream count as one.",
         examples=[1],
     )
     created_at: datetime
@@ -309,8 +324,9 @@ class SeriesPoint(Schema):
     citation: str
     corroborated_by: list[RelatedRecord]
     corroborating_record_ids: list[str] = Field(
-        description="Records folded into this point: relays of the same count (their source "
-        "chain shares an upstream with this record's) and independent records that agree."
+        description="Records folded into this point: relays and translations of the same count "
+        "(linked relays / translation_of, or corroborates while their source chain shares an "
+        "upstream with this record's) and independent records that agree."
     )
     independent_sources: int
     conflict: bool = Field(
