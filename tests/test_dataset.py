@@ -1,49 +1,19 @@
-"""The real dataset (seed/ built from ../shared/data-sources.md): every sourced figure served with
-its verbatim quote and URL, disagreement shown side by side, derived figures auditable."""
+"""The real dataset (seed/ built from the research in docs/research.md, which tests/test_research.py
+holds it to): every sourced figure served with its verbatim quote and URL, disagreement shown side
+by side, derived figures auditable."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import re
-from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import PROJECT_ROOT
 from tests.helpers import seed, walk
 
-RESEARCH = PROJECT_ROOT.parent / "shared" / "data-sources.md"
-needs_research = pytest.mark.skipif(not RESEARCH.exists(), reason="../shared is not beside us")
 DAGENS_33 = "dagens-buryatia-vs-moscow-death-likelihood"
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-@needs_research
-def test_every_url_in_the_research_notes_is_an_article() -> None:
-    notes = RESEARCH.read_text(encoding="utf-8")
-    urls = {u.rstrip(".,;:)") for u in re.findall(r"https?://[^\s)\"`]+", notes)}
-    known = unquote(
-        " ".join(f"{a.url} {a.archive_url or ''} {a.notes or ''}" for a in seed().articles.values())
-        + " ".join(str(s.url) for s in seed().stubs.values() if s.url)
-    )
-    missing = sorted(u for u in urls if u not in known)
-    assert missing == []
-
-
-@needs_research
-def test_every_quote_is_verbatim_in_the_research_notes() -> None:
-    notes = squash(RESEARCH.read_text(encoding="utf-8"))
-    for record_id, planned in seed().records.items():
-        if seed().articles[planned.article_id].snapshot is not None:
-            continue  # checked against the article text itself by the loader
-        for evidence in planned.model.evidence:
-            assert squash(evidence.quote) in notes, record_id
 
 
 def test_every_served_record_shows_its_quote_and_url(client: TestClient) -> None:
