@@ -110,7 +110,8 @@ def _article(number: int, about: str) -> ArticleIn:
             "url": f"{BASE_URL}/articles/{number}",
             "description": f"Synthetic benchmark article {number}: {about} (not a real article)",
             "publisher": PUBLISHER,
-            "published": MONTHS[number % len(MONTHS)].isoformat(),
+            # After the last month any record covers: a period may not end after its article.
+            "published": date(MONTHS[-1].year + 1, 1, 1 + number % 28).isoformat(),
             "published_precision": "day",
             "language": "en",
             "notes": NOTE,
@@ -304,11 +305,19 @@ def _planned_claims(
 ) -> Iterator[PlannedRecord]:
     for number in range(count):
         article = _article_id(first_article + number // CLAIMS_PER_ARTICLE)
-        planned = PlannedRecord("claim", _claim(rng, number, regions), article, "synthetic")
-        if number % 10 == 9:  # some claims corroborate the one before
-            to = f"synthetic-claim-{number - 1:07d}"
-            relation = {"from": planned.model.id, "relation": "corroborates", "to": to}
+        if number % 10 == 9:
+            # Some claims corroborate the one before. The curation rules admit that only for the
+            # same figure (kind, metric, period, region, value), so this one restates it.
+            before = _claim(rng, number - 1, regions)
+            record_id = f"synthetic-claim-{number:07d}"
+            evidence = _evidence(rng, record_id, before.statement)
+            restated = before.model_dump(by_alias=True) | {"id": record_id, "evidence": evidence}
+            claim = ClaimIn.model_validate(restated)
+            planned = PlannedRecord("claim", claim, article, "synthetic")
+            relation = {"from": record_id, "relation": "corroborates", "to": before.id}
             planned.relations.append(RelationIn.model_validate(relation))
+        else:
+            planned = PlannedRecord("claim", _claim(rng, number, regions), article, "synthetic")
         yield planned
 
 
