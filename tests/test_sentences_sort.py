@@ -106,6 +106,11 @@ def test_a_cursor_of_one_order_is_refused_by_the_other(sorted_client: TestClient
     assert cursor == "0~2024-03~march-2024-a"  # rank, period start, id of the last row
     problem = assert_problem(sorted_client.get(f"/v1/sentences?cursor={cursor}"), 422)
     assert problem["errors"][0]["parameter"] == "cursor"
+    by_period = sorted_client.get("/v1/sentences?limit=2").json()["next"].split("cursor=")[1]
+    problem = assert_problem(
+        sorted_client.get(f"/v1/sentences?sort=shortest_first&cursor={by_period}"), 422
+    )
+    assert problem["errors"][0]["parameter"] == "cursor"
     assert_problem(sorted_client.get("/v1/sentences?sort=longest_first"), 422)
 
 
