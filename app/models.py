@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -294,8 +295,10 @@ class Revision(Base):
 class SearchDocument(Base):
     """The searchable text of one record or article, written by the loader with the record.
 
-    The full-text index over it is dialect-specific and created by its migration: an FTS5 table
-    ``search_fts`` on SQLite, a generated ``tsv`` column with a GIN index on PostgreSQL.
+    The full-text index over it is dialect-specific and created by its migrations: an
+    external-content FTS5 table ``search_fts`` on SQLite, a generated ``tsv`` column with a
+    partial GIN index per ``tier`` on PostgreSQL. ``tier`` is the search order of the rank (0
+    preferred, 1 normal or an article, 2 deprecated), so the index ranks one tier at a time.
     """
 
     __tablename__ = "search_documents"
@@ -307,3 +310,4 @@ class SearchDocument(Base):
     kind: Mapped[str] = mapped_column(String(10), index=True)
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+    tier: Mapped[int] = mapped_column(SmallInteger, server_default="1")

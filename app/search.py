@@ -15,7 +15,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Row, Table, delete, insert, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Table,
+    column,
+    delete,
+    insert,
+    literal,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -32,6 +43,7 @@ from app.models import (
 )
 
 documents = cast(Table, SearchDocument.__table__)
+FTS_COLUMNS = ("title", "body", "tags")
 MARK, UNMARK = "<mark>", "</mark>"
 # Private-use characters the engines put round matches, replaced by <mark> after escaping.
 START, STOP = "\ue000", "\ue001"
@@ -50,16 +62,32 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
+# The FTS5 table (external content: it keeps only the index) and the view it reads its text
+# from; ``tags`` holds the rank tier and kind as one token ("t1ksentence") for the MATCH.
+fts = table("search_fts", column("search_fts"), column("rowid"), *map(column, FTS_COLUMNS))
+fts_content = table("search_fts_content", column("id"), *map(column, FTS_COLUMNS))
+
+
+def _docs_of(entity: str, scope: Scope) -> Any:
+    return select(documents.c.id).where(documents.c.entity == entity, scope(documents.c.entity_id))
+
+
+def _fts_rows(entity: str, scope: Scope, *command: Any) -> Any:
+    """FTS5 rows (or 'delete' commands) for the stored documents of ``entity`` in ``scope``."""
+    return insert(fts).from_select(
+        [*(["search_fts"] if command else []), "rowid", *FTS_COLUMNS],
+        select(*command, fts_content.c.id, *(fts_content.c[c] for c in FTS_COLUMNS)).where(
+            fts_content.c.id.in_(_docs_of(entity, scope))
+        ),
+    )
+
+
 def _remove(session: Session, entity: str, ids: Iterable[str]) -> None:
     ids = list(ids)
     if not ids:
         return
-    if _dialect(session) == "sqlite":
-        doc_ids = select(documents.c.id).where(
-            documents.c.entity == entity, documents.c.entity_id.in_(ids)
-        )
-        for doc_id in session.scalars(doc_ids):
-            session.execute(text("DELETE FROM search_fts WHERE doc_id = :id"), {"id": doc_id})
+    if _dialect(session) == "sqlite":  # external content: told what it indexed, before it goes
+        session.execute(_fts_rows(entity, _among(ids), literal("delete")))
     session.execute(
         delete(documents).where(documents.c.entity == entity, documents.c.entity_id.in_(ids))
     )
@@ -71,15 +99,7 @@ def _add(session: Session, rows: list[dict[str, Any]], scope: Scope) -> None:
         return
     session.execute(insert(documents), rows)
     if _dialect(session) == "sqlite":
-        stored = session.execute(
-            select(documents.c.id, documents.c.title, documents.c.body).where(
-                documents.c.entity == rows[0]["entity"], scope(documents.c.entity_id)
-            )
-        )
-        session.execute(
-            text("INSERT INTO search_fts (doc_id, title, body) VALUES (:id, :title, :body)"),
-            [{"id": r.id, "title": r.title, "body": r.body} for r in stored],
-        )
+        session.execute(_fts_rows(rows[0]["entity"], scope))
 
 
 def _region_names(region: Region | None) -> list[str]:
@@ -175,7 +195,9 @@ def _index_records(session: Session, scope: Scope) -> None:
         ]
     rows = []
     for record in session.execute(
-        select(Record.id, Record.kind, Record.statement, Record.region_code).where(scope(Record.id))
+        select(Record.id, Record.kind, Record.statement, Record.region_code, Record.rank).where(
+            scope(Record.id)
+        )
     ):
         body = [
             *quotes[record.id],
@@ -189,6 +211,7 @@ def _index_records(session: Session, scope: Scope) -> None:
                 "kind": record.kind,
                 "title": record.statement,
                 "body": " · ".join(p for p in body if p),
+                "tier": TIERS.get(record.rank, NORMAL),
             }
         )
     _add(session, rows, scope)
@@ -210,6 +233,7 @@ def _index_articles(session: Session, scope: Scope) -> None:
             "kind": "article",
             "title": a.title or a.description or a.publisher,
             "body": " · ".join([a.publisher, *(a.authors or []), a.notes or "", a.url or ""]),
+            "tier": NORMAL,
         }
         for a in session.scalars(select(Article).where(scope(Article.id)))
     ]
@@ -236,9 +260,15 @@ def _highlight(snippet: str) -> str:
     return html.escape(snippet).replace(START, MARK).replace(STOP, UNMARK)
 
 
-# Preferred records first, then normal ones and articles (which have no rank), then deprecated.
-RANK_FIRST = """CASE r.rank WHEN 'preferred' THEN 0 WHEN 'deprecated' THEN 2 ELSE 1 END"""
-RECORD_JOIN = "LEFT JOIN records r ON d.entity = 'record' AND r.id = d.entity_id"
+# The search order of ranks, stored with each document: preferred records first, then normal
+# ones and articles (which have no rank), then deprecated ones.
+TIERS = {"preferred": 0, "normal": 1, "deprecated": 2}
+NORMAL = TIERS["normal"]
+KINDS = ("sentence", "risk", "claim", "article")
+SNIPPET = f"snippet(search_fts, -1, '{START}', '{STOP}', '…', 16)"
+HEADLINE = f"""ts_headline('simple', d.title || ' — ' || d.body, q.query,
+    'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10, MaxFragments=2,
+     FragmentDelimiter=" … "')"""
 
 
 def search(
@@ -250,36 +280,65 @@ def search(
 ) -> list[Hit]:
     """The best ``limit`` hits: by rank first (preferred, normal, deprecated: a misprint never
     outranks the count it misprints), then by text relevance. Deprecated records only when
-    ``include_deprecated``."""
+    ``include_deprecated``.
+
+    One tier at a time, each asking the index for its best ``limit`` still wanted (FTS5's
+    ``ORDER BY rank LIMIT``; a partial GIN index per tier on PostgreSQL), and stopping once the
+    page is full: a tier after a full page is never read, and only the hits shown are joined to
+    their documents and given a snippet. The engines still score every match of the tiers read
+    (a relevance order needs every score), in the index and without a sort of whole rows."""
     stems = _stems(query)
     if not stems:
         return []
-    where = "" if include_deprecated else "AND (r.rank IS NULL OR r.rank <> 'deprecated')"
-    params: dict[str, Any] = {"limit": limit}
-    if kinds:
-        where += " AND d.kind IN (" + ", ".join(f":k{i}" for i in range(len(kinds))) + ")"
-        params |= {f"k{i}": kind for i, kind in enumerate(kinds)}
-    if _dialect(session) == "sqlite":
-        params["q"] = " AND ".join(f'"{stem}"*' for stem in stems)
-        sql = f"""
-            SELECT d.kind, d.entity_id, d.title, bm25(search_fts, 0.0, 4.0, 1.0) AS score,
-                   snippet(search_fts, -1, '{START}', '{STOP}', '…', 16) AS snippet
-            FROM search_fts JOIN search_documents d ON d.id = search_fts.doc_id {RECORD_JOIN}
-            WHERE search_fts MATCH :q {where}
-            ORDER BY {RANK_FIRST}, score, d.entity_id LIMIT :limit"""
-        rows: Iterable[Row[Any]] = session.execute(text(sql), params)
-        return [
-            Hit(r.kind, r.entity_id, r.title, _highlight(r.snippet), -float(r.score)) for r in rows
-        ]
-    params["q"] = " & ".join(f"{stem}:*" for stem in stems)
+    tier_search = _sqlite_tier if _dialect(session) == "sqlite" else _postgres_tier
+    hits: list[Hit] = []
+    for tier in range(3 if include_deprecated else 2):
+        if len(hits) == limit:
+            break
+        hits += tier_search(session, stems, tier, kinds, limit - len(hits))
+    return hits
+
+
+def _sqlite_tier(
+    session: Session, stems: list[str], tier: int, kinds: Sequence[str] | None, limit: int
+) -> list[Hit]:
+    """The best ``limit`` hits of one tier: FTS5 ranks and limits them itself (``ORDER BY
+    rank``, bm25 weighing a title 4x a body), so the snippets and the join to the documents
+    are only for the hits returned. The tier and kind are one token of ``tags`` (one phrase
+    hit at most, so a snippet never picks that column over the title or body that matched).
+    Equal scores come in the index's order; within the page, in id order."""
+    words = "{title body} : (" + " AND ".join(f'"{stem}"*' for stem in stems) + ")"
+    tags = " OR ".join(f"t{tier}k{kind}" for kind in kinds or KINDS)
     sql = f"""
-        WITH q AS (SELECT to_tsquery('simple', :q) AS query)
-        SELECT d.kind, d.entity_id, d.title, ts_rank_cd(d.tsv, q.query) AS score,
-               ts_headline('simple', d.title || ' — ' || d.body, q.query,
-                           'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10,
-                            MaxFragments=2, FragmentDelimiter=" … "') AS snippet
-        FROM search_documents d CROSS JOIN q {RECORD_JOIN}
-        WHERE d.tsv @@ q.query {where}
-        ORDER BY {RANK_FIRST}, score DESC, d.entity_id LIMIT :limit"""
-    rows = session.execute(text(sql), params)
+        SELECT d.kind, d.entity_id, d.title, search_fts.rank AS score, {SNIPPET} AS snippet
+        FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid
+        WHERE search_fts MATCH :q AND search_fts.rank MATCH 'bm25(4.0, 1.0, 0.0)'
+        ORDER BY search_fts.rank LIMIT :limit"""
+    rows = session.execute(text(sql), {"q": f"{words} AND tags : ({tags})", "limit": limit})
+    hits = [Hit(r.kind, r.entity_id, r.title, _highlight(r.snippet), -float(r.score)) for r in rows]
+    return sorted(hits, key=lambda hit: (-hit.score, hit.entity_id))
+
+
+def _postgres_tier(
+    session: Session, stems: list[str], tier: int, kinds: Sequence[str] | None, limit: int
+) -> list[Hit]:
+    """The best ``limit`` hits of one tier: matched through the tier's partial GIN index (the
+    tier is a literal so that the planner can choose it), ranked by ``ts_rank_cd`` and
+    limited, then given headlines (only the hits shown)."""
+    params: dict[str, Any] = {"q": " & ".join(f"{stem}:*" for stem in stems), "limit": limit}
+    where = ""
+    if kinds:
+        where = " AND d.kind IN (" + ", ".join(f":k{i}" for i in range(len(kinds))) + ")"
+        params |= {f"k{i}": kind for i, kind in enumerate(kinds)}
+    sql = f"""
+        WITH q AS (SELECT to_tsquery('simple', :q) AS query),
+        best AS (
+            SELECT d.id, ts_rank_cd(d.tsv, q.query) AS score
+            FROM search_documents d CROSS JOIN q
+            WHERE d.tsv @@ q.query AND d.tier = {int(tier)}{where}
+            ORDER BY score DESC, d.entity_id LIMIT :limit)
+        SELECT d.kind, d.entity_id, d.title, best.score, {HEADLINE} AS snippet
+        FROM best JOIN search_documents d ON d.id = best.id CROSS JOIN q
+        ORDER BY best.score DESC, d.entity_id"""
+    rows: Iterable[Row[Any]] = session.execute(text(sql), params)
     return [Hit(r.kind, r.entity_id, r.title, _highlight(r.snippet), float(r.score)) for r in rows]
