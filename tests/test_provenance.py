@@ -15,8 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.figures import SeriesQuery, monthly_records, offence_sets, series
 from app.loader import SeedError, load_seed, read_seed
 from app.provenance import CitationGraph
+from app.vocab import Measure
 from tests.factories import make_article, make_rate, make_sentence, write_seed
 from tests.helpers import walk
 
@@ -350,3 +352,33 @@ def test_the_series_defaults_to_the_broadest_offence_set(synthetic: TestClient) 
     body = synthetic.get("/v1/sentences/series?measure=sentences").json()
     assert body["offence"] == [332, 337, 338]  # the total, not its part 337
     assert [(p["month"], p["value"]) for p in body["points"]] == [("2024-02", 900)]
+
+
+@pytest.mark.parametrize("seeded", [True, False], ids=["seed", "synthetic"])
+def test_the_series_reads_only_its_records_and_gets_the_same_points(
+    seeded: bool,
+    tmp_path: Path,
+    empty_db: str,
+    seeded_db: str,
+    session_for: Callable[[str], Session],
+) -> None:
+    """The series presents only the records of its offence set and those linked to them (not
+    every record of the measure); its points must be those computed from every record, for
+    every measure, offence set (the default too) and region."""
+    if seeded:
+        session = session_for(seeded_db)
+    else:
+        session = session_for(empty_db)
+        load_seed(session, write_seed(tmp_path / "seed", synthetic_files()))
+        session.commit()
+    compared = 0
+    for measure in Measure:
+        for region in (None, "RU-BU", "RU-MOW"):
+            every = monthly_records(session, SeriesQuery(measure, region=region))
+            for offence in [None, *offence_sets(every)]:
+                text = ",".join(map(str, offence)) if offence else None
+                query = SeriesQuery(measure, text, region=region)
+                expected = series(session, query, monthly_records(session, query))
+                assert series(session, query) == expected, (measure, offence, region)
+                compared += len(expected["points"])
+    assert compared > 0
