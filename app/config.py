@@ -72,6 +72,12 @@ class Settings(BaseSettings):
         description="Bytes of rendered responses each worker keeps, per request and data "
         "version, to answer repeated reads without a query (0: no response cache).",
     )
+    facet_cache_entries: int = Field(
+        default=256,
+        ge=0,
+        description="Facet counts each worker keeps, per statement and data version, so a "
+        "repeated facet is not counted over every matching record again (0: none).",
+    )
     cors_origins: list[str] = Field(
         default=["*"],
         description='Origins allowed to read the API from a browser (JSON list, ["*"] = any).',

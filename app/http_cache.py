@@ -44,6 +44,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.models import Revision
 
+# The data version a request is answered at, left in its ASGI scope for the routes' own caches
+# (app.facets).
+VERSION_KEY = "desertion.data_version"
+
 # What a 304 keeps of the 200 it stands for (RFC 9110 15.4.5: Cache-Control, ETag and Vary are
 # required when the 200 would carry them; Date is the server's).
 NOT_MODIFIED_HEADERS = frozenset(
@@ -376,6 +380,7 @@ class HTTPCacheMiddleware:
             scope, key, version, request_headers, send
         ):
             return
+        scope[VERSION_KEY] = version  # what the routes' own caches are keyed on (app.facets)
         await self._render(scope, receive, send, key, version, request_headers)
 
     async def _render(

@@ -15,6 +15,7 @@ from app.config import Settings, get_settings
 from app.db import EngineLimits, make_engine
 from app.deps import reject_unknown_query_params
 from app.errors import add_problem_schema, register_error_handlers
+from app.facets import FacetCache
 from app.guard import GuardLimits, RequestGuard
 from app.http_cache import CacheHitMiddleware, HTTPCacheMiddleware, ReadCache
 from app.logs import RequestIdMiddleware
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     build_openapi = app.openapi
     app.openapi = lambda: add_problem_schema(build_openapi())  # type: ignore[method-assign]
     app.state.metrics = metrics = Metrics(app.state)
+    app.state.facet_cache = FacetCache(settings.facet_cache_entries)
     cache = ReadCache(
         settings.cache_control,
         settings.response_cache_bytes,

@@ -310,3 +310,49 @@ def test_the_response_cache_keeps_to_its_bytes() -> None:
     assert kept is not None
     assert kept.body is None  # too big to keep: the ETag alone
     assert kept.etag == '"big"'
+
+
+def test_facets_are_counted_once_per_data_version(
+    seed_copy: Path,
+    seeded_db: str,
+    session_for: Callable[[str], Session],
+    client_for: Callable[[str], TestClient],
+) -> None:
+    """Another page of the same list (a response-cache miss) reuses the facet counts of its
+    data version; a load that changes the data counts them again."""
+    client = client_for(seeded_db)
+
+    def counts(limit: int) -> dict[str, int]:
+        body = client.get(f"/v1/sentences?limit={limit}&facet=region&facet=year").json()
+        return {
+            f"{name}:{c['value']}": c["count"]
+            for name in ("region", "year")
+            for c in body["facets"][name]
+        }
+
+    first = counts(5)
+    seen = _statements(client)
+    assert counts(6) == first
+    assert seen  # the page itself was read
+    assert not [s for s in seen if "count(" in s.lower()]
+
+    def deprecate_one(data: dict[str, Any]) -> None:  # deprecated records are not counted
+        data["sentences"][-1] |= {"rank": "deprecated", "rank_reason": "A test's misprint."}
+
+    edit(seed_copy, DAGENS, deprecate_one)
+    session = session_for(seeded_db)
+    load_seed(session, seed_copy)
+    session.commit()
+    after = counts(7)
+    assert sum(v for k, v in after.items() if k.startswith("year:")) == (
+        sum(v for k, v in first.items() if k.startswith("year:")) - 1
+    )
+
+
+def test_facet_counts_are_not_kept_when_the_cache_is_off(seeded_db: str) -> None:
+    app = create_app(Settings(database_url=seeded_db, facet_cache_entries=0))
+    with TestClient(app) as client:
+        client.get("/v1/sentences?limit=5&facet=region")
+        seen = _statements(client)
+        client.get("/v1/sentences?limit=6&facet=region")
+        assert [s for s in seen if "count(" in s.lower()]

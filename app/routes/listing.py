@@ -16,6 +16,7 @@ from app.csv_rows import CsvTable, record_table
 from app.deps import CursorSpec, ListOptions, SessionDep, list_options
 from app.errors import LIST_ERRORS, LIST_RESPONSES, NotFound, quoted
 from app.families import Family
+from app.http_cache import VERSION_KEY
 from app.links import public_request_url
 from app.negotiation import MEDIA_TYPES, OutputFormat
 from app.pagination import (
@@ -188,7 +189,9 @@ def _json_page(
     body["next"] = nxt = next_url(public_request_url(request), rows, page, listing.keys)
     if options.facets:
         body["facets"] = {
-            facet: queries.facet_counts(session, listing.base, listing.facets[facet])
+            facet: request.app.state.facet_cache.counts(
+                session, request.scope.get(VERSION_KEY), listing.base, listing.facets[facet]
+            )
             for facet in dict.fromkeys(options.facets)
         }
     headers = {"Link": f'<{nxt}>; rel="next"'} if nxt else None
