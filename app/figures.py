@@ -82,7 +82,13 @@ def offence_sets(items: Iterable[dict[str, Any]]) -> list[tuple[int, ...]]:
 
 
 def _articles(stored: str) -> tuple[int, ...]:
+    """An offence set as stored ("332,337,338") or asked for (?offence=337,332)."""
     return tuple(sorted({int(a) for a in stored.split(",") if a}))
+
+
+def _offence(query: SeriesQuery, items: Iterable[dict[str, Any]]) -> tuple[int, ...] | None:
+    """The offence set asked for, else the broadest the records name."""
+    return _articles(query.offence) if query.offence else broadest_offence(items)
 
 
 def _series_records(
@@ -99,13 +105,12 @@ def _series_records(
         .select_from(SENTENCE.from_)
         .where(*conditions)
     ).all()
-    chosen = (
-        tuple(sorted({int(a) for a in query.offence.split(",")}))
-        if query.offence
-        else broadest_offence(
+    chosen = _offence(
+        query,
+        (
             {"criminal_code_articles": _articles(r.criminal_code_articles), "period_start": r[1]}
             for r in light
-        )
+        ),
     )
     if chosen is None:
         return None, []
@@ -149,11 +154,7 @@ def series(
     if items is None:
         chosen, items = _series_records(session, query, _conditions(session, query))
     else:
-        chosen = (
-            tuple(sorted({int(a) for a in query.offence.split(",")}))
-            if query.offence
-            else broadest_offence(items)
-        )
+        chosen = _offence(query, items)
     graph = RecordReader.of(session).graph
     return {
         "measure": query.measure.value,
