@@ -306,15 +306,23 @@ def _sqlite_tier(
     rank``, bm25 weighing a title 4x a body), so the snippets and the join to the documents
     are only for the hits returned. The tier and kind are one token of ``tags`` (one phrase
     hit at most, so a snippet never picks that column over the title or body that matched).
+    The normal tier, nearly every document, is asked for as "not the other tiers": ANDing the
+    words with a token every document holds walks that token's whole list (5.4 -> 2.1 ms for
+    1,325 matches at 100k sentences).
     Equal scores come in the index's order; within the page, in id order."""
     words = "{title body} : (" + " AND ".join(f'"{stem}"*' for stem in stems) + ")"
-    tags = " OR ".join(f"t{tier}k{kind}" for kind in kinds or KINDS)
+    if tier == NORMAL and not kinds:  # most documents: cheaper to leave the few others out
+        others = (f"t{t}k{kind}" for t in TIERS.values() if t != NORMAL for kind in KINDS)
+        wanted = f"{words} NOT tags : ({' OR '.join(others)})"
+    else:
+        tags = " OR ".join(f"t{tier}k{kind}" for kind in kinds or KINDS)
+        wanted = f"{words} AND tags : ({tags})"
     sql = f"""
         SELECT d.kind, d.entity_id, d.title, search_fts.rank AS score, {SNIPPET} AS snippet
         FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid
         WHERE search_fts MATCH :q AND search_fts.rank MATCH 'bm25(4.0, 1.0, 0.0)'
         ORDER BY search_fts.rank LIMIT :limit"""
-    rows = session.execute(text(sql), {"q": f"{words} AND tags : ({tags})", "limit": limit})
+    rows = session.execute(text(sql), {"q": wanted, "limit": limit})
     hits = [Hit(r.kind, r.entity_id, r.title, _highlight(r.snippet), -float(r.score)) for r in rows]
     return sorted(hits, key=lambda hit: (-hit.score, hit.entity_id))
 
