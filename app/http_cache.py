@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.db import DATA_VERSION
 from app.models import Revision
 
 # What a 304 keeps of the 200 it stands for (RFC 9110 15.4.5: Cache-Control, ETag and Vary are
@@ -372,6 +373,7 @@ class HTTPCacheMiddleware:
         request_headers = Headers(scope=scope)
         key = request_key(scope, request_headers)
         version = await self.cache.versions.get(scope)
+        scope[DATA_VERSION] = version  # for the route's session (app.db.get_session)
         if version is not None and await self.cache.answer(
             scope, key, version, request_headers, send
         ):
