@@ -45,12 +45,12 @@ def test_each_family_copy_of_the_region_is_the_records_after_seed_import_and_edi
     empty_db: str,
     session_for: Callable[[str], Session],
 ) -> None:
-    def regional(data: dict[str, Any]) -> None:  # the seed's court statistics are national
+    def add_regional(data: dict[str, Any]) -> None:  # the seed's court statistics are national
         sentence = make_sentence("dagens-in-buryatia", "2024-09", 800, region="RU-BU")
         sentence["evidence"] = [{"quote": "800 Sentences Monthly"}]
         data["sentences"].append(sentence)
 
-    edit(seed_copy, DAGENS, regional)
+    edit(seed_copy, DAGENS, add_regional)
     seeded = session_for(seeded_db)
     load_seed(seeded, seed_copy)
     seeded.commit()
