@@ -28,6 +28,23 @@ from tests.helpers import walk
 DAGENS = "dagens-2024-10-02-russian-soldiers-flee-to-the-forest"
 
 
+def load_with_sentence(
+    session: Session, seed_dir: Path, record_id: str, month: str, period: Any = None, **more: Any
+) -> None:
+    """Load ``seed_dir`` with one more court statistic in the Dagens article (its quote)."""
+
+    def add(data: dict[str, Any]) -> None:
+        sentence = make_sentence(record_id, month, 800, **more)
+        sentence["evidence"] = [{"quote": "800 Sentences Monthly"}]
+        if period is not None:
+            sentence["period"] = period
+        data["sentences"].append(sentence)
+
+    edit(seed_dir, DAGENS, add)
+    load_seed(session, seed_dir)
+    session.commit()
+
+
 def differing(session: Session, family: Family) -> tuple[int, int]:
     """(rows whose copy differs from records.region_code, rows with a region) of ``family``."""
     table = family.table
@@ -45,15 +62,9 @@ def test_each_family_copy_of_the_region_is_the_records_after_seed_import_and_edi
     empty_db: str,
     session_for: Callable[[str], Session],
 ) -> None:
-    def add_regional(data: dict[str, Any]) -> None:  # the seed's court statistics are national
-        sentence = make_sentence("dagens-in-buryatia", "2024-09", 800, region="RU-BU")
-        sentence["evidence"] = [{"quote": "800 Sentences Monthly"}]
-        data["sentences"].append(sentence)
-
-    edit(seed_copy, DAGENS, add_regional)
     seeded = session_for(seeded_db)
-    load_seed(seeded, seed_copy)
-    seeded.commit()
+    # The seed's court statistics are national: one about a region.
+    load_with_sentence(seeded, seed_copy, "dagens-in-buryatia", "2024-09", region="RU-BU")
     package.export_dir(seeded, tmp_path / "pkg")
     imported = session_for(empty_db)
     package.import_dir(imported, tmp_path / "pkg")
@@ -100,17 +111,8 @@ def test_from_still_finds_a_period_longer_than_any_before(
     before = {item["id"] for item in walk(client, url)}  # the bound is kept for this version
     assert before
     assert "dagens-since-2010" not in before
-
-    def add(data: dict[str, Any]) -> None:
-        long = make_sentence("dagens-since-2010", "2010-01", 800)
-        long["period"] = {"start": "2010-01", "end": "2024-09"}
-        long["evidence"] = [{"quote": "800 Sentences Monthly"}]
-        data["sentences"].append(long)
-
-    edit(seed_copy, DAGENS, add)
-    session = session_for(seeded_db)
-    load_seed(session, seed_copy)
-    session.commit()
+    long = {"start": "2010-01", "end": "2024-09"}
+    load_with_sentence(session_for(seeded_db), seed_copy, "dagens-since-2010", "2024-09", long)
     assert {item["id"] for item in walk(client, url)} == before | {"dagens-since-2010"}
 
 
