@@ -35,17 +35,20 @@ def longest_period_months(session: Session) -> int | None:
     if version is None:
         return None
     key = (str(session.get_bind().engine.url), version)
-    if key not in _LONGEST:
-        start, end = sentences.c.period_start, sentences.c.period_end
-        span = (extract("year", end) - extract("year", start)) * 12 + (
-            extract("month", end) - extract("month", start)
-        )
-        longest = session.scalar(select(func.max(span)))
-        if longest is None:
-            return None
-        _LONGEST.clear()  # one version is current; older ones are never asked for again
-        _LONGEST[key] = int(longest)
-    return _LONGEST[key]
+    known = _LONGEST.get(key)
+    if known is not None:
+        return known
+    start, end = sentences.c.period_start, sentences.c.period_end
+    span = (extract("year", end) - extract("year", start)) * 12 + (
+        extract("month", end) - extract("month", start)
+    )
+    longest = session.scalar(select(func.max(span)))
+    if longest is None:
+        return None
+    if len(_LONGEST) > 16:  # versions only move on: an old one is never asked for again
+        _LONGEST.clear()
+    _LONGEST[key] = int(longest)
+    return int(longest)
 
 
 def months_before(month: date, months: int) -> date:
