@@ -129,7 +129,14 @@ def _statement_done(*_: Any) -> None:
     touch_progress()
 
 
+# The key of the request's data version in the ASGI scope and in ``session.info``.
+DATA_VERSION = "desertion.data_version"
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: commit on success, roll back on error."""
+    """One transaction per request: commit on success, roll back on error. ``session.info``
+    holds the data version the request is answered at (``DATA_VERSION``, from app.http_cache;
+    None when unknown), for what is computed once per version (app.families.periods)."""
     with request.state.sessionmaker.begin() as session:
+        session.info[DATA_VERSION] = request.scope.get(DATA_VERSION)
         yield session

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.db import DATA_VERSION
 from app.models import Revision
 
 # The data version a request is answered at, left in its ASGI scope for the routes' own caches
@@ -376,6 +377,7 @@ class HTTPCacheMiddleware:
         request_headers = Headers(scope=scope)
         key = request_key(scope, request_headers)
         version = await self.cache.versions.get(scope)
+        scope[DATA_VERSION] = version  # for the route's session (app.db.get_session)
         if version is not None and await self.cache.answer(
             scope, key, version, request_headers, send
         ):

@@ -15,16 +15,18 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Column,
     Float,
     ForeignKey,
     Index,
     Integer,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.db import Base
 
@@ -167,6 +169,25 @@ class Record(Base):
     __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_abstract": True}
 
 
+def region_copy() -> Any:
+    """The family table's copy of ``records.region_code``, mapped to the same attribute: the ORM
+    writes both columns from ``region_code``, so they cannot differ. It exists for the family's
+    index (region_code, <its list order>): ``?region=`` then reads one region's records already
+    in list order and stops after a page, instead of sorting every match (``records`` cannot
+    hold the family's order columns). Not part of a data package (``info``): import fills it
+    from the records it loads."""
+    return column_property(
+        mapped_column("region_code", String(8), info={"copy_of": "records.region_code"}),
+        Record.__table__.c.region_code,
+    )
+
+
+def package_columns(table: Table) -> list[Column[Any]]:
+    """The columns of ``table`` a data package holds, in order: all but copies of another
+    table's column (``region_copy``), which import fills from the row they copy."""
+    return [column for column in table.columns if "copy_of" not in column.info]
+
+
 class SentenceStat(Record):
     """A court statistic: how many cases, sentences or convictions over a period."""
 
@@ -176,6 +197,7 @@ class SentenceStat(Record):
         # ?measure= in list order: the matches come out of the index already sorted, and a
         # page stops after its rows instead of sorting every match (39x at 1M rows).
         Index("ix_sentence_stats_measure_period_start_id", "measure", "period_start", "id"),
+        Index("ix_sentence_stats_region_code_period_start_id", "region_code", "period_start", "id"),
     )
 
     id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), primary_key=True)
@@ -190,6 +212,7 @@ class SentenceStat(Record):
     # Sorted, comma-separated Criminal Code articles ("332,337,338"); empty when none is named.
     criminal_code_articles: Mapped[str] = mapped_column(String(40), default="")
     counted_by: Mapped[str | None] = mapped_column(String(200))
+    region_code: Mapped[str | None] = region_copy()
 
     __mapper_args__ = {"polymorphic_identity": "sentence"}
 
@@ -198,6 +221,7 @@ class RiskFigure(Record):
     """A regional risk: a multiplier against a reference region, or a plain regional rate."""
 
     __tablename__ = "risk_figures"
+    __table_args__: Any = (Index("ix_risk_figures_region_code_id", "region_code", "id"),)
 
     id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), primary_key=True)
     risk_type: Mapped[str] = mapped_column(String(12))
@@ -208,6 +232,7 @@ class RiskFigure(Record):
     reference_label: Mapped[str | None] = mapped_column(String(200))
     as_of: Mapped[date | None]
     as_of_precision: Mapped[str | None] = mapped_column(String(10))
+    region_code: Mapped[str | None] = region_copy()
 
     __mapper_args__ = {"polymorphic_identity": "risk"}
 
@@ -216,6 +241,7 @@ class Claim(Record):
     """A sourced statement: a statistic, a quotation, an event or an assessment."""
 
     __tablename__ = "claims"
+    __table_args__: Any = (Index("ix_claims_region_code_id", "region_code", "id"),)
 
     id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), primary_key=True)
     claim_kind: Mapped[str] = mapped_column(String(12), index=True)
@@ -227,6 +253,7 @@ class Claim(Record):
     period_end: Mapped[date | None]
     period_start_assumed: Mapped[bool] = mapped_column(default=False)
     period_end_assumed: Mapped[bool] = mapped_column(default=False)
+    region_code: Mapped[str | None] = region_copy()
 
     __mapper_args__ = {"polymorphic_identity": "claim"}
 

@@ -19,7 +19,7 @@ import json
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -49,7 +49,7 @@ from app.db import Base
 from app.loader.bulk import indexes_deferred, insert_rows
 from app.loader.reading import one_line, snapshot_texts
 from app.loader.rows import PackageError, Rows, check_package, read_table
-from app.models import Article, Record, Revision
+from app.models import Article, Record, Revision, package_columns
 from app.spool import HashingWriter
 
 __all__ = ["PackageError", "export_dir", "export_zip", "import_dir"]
@@ -163,7 +163,7 @@ def _to_text(value: Any) -> str:
 
 def text_columns(table: Table) -> list[bool]:
     """For each column of ``table``, whether its cells are text (escaped against formulas)."""
-    return [_frictionless_type(column) == "string" for column in table.columns]
+    return [_frictionless_type(column) == "string" for column in package_columns(table)]
 
 
 def csv_cells(values: Sequence[Any], texts: Sequence[bool]) -> list[str]:
@@ -187,11 +187,11 @@ def _write_csv(
     the server's statement timeout bounds every statement of an export of any size, and each
     batch counts as progress for the request guard."""
     order = list(table.primary_key.columns)
-    batch = select(table).order_by(*order).limit(BATCH)
+    batch = select(*package_columns(table)).order_by(*order).limit(BATCH)
     texts = text_columns(table)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow([column.name for column in table.columns])
+        writer.writerow([column.name for column in package_columns(table)])
         rows = session.execute(batch).all()
         while rows:
             for row in rows:
@@ -214,7 +214,7 @@ def _sha256(path: Path) -> str:
 
 def _schema(table: Table) -> dict[str, Any]:
     fields = []
-    for column in table.columns:
+    for column in package_columns(table):
         field: dict[str, Any] = {
             "name": column.name,
             "type": _frictionless_type(column),
@@ -434,6 +434,24 @@ def import_dir(
     return counts
 
 
+def _with_copies(table: Table, tables: Rows) -> Iterator[dict[str, Any]]:
+    """The rows of ``table`` as read, each with the columns a package leaves out because they
+    copy another table's column of the row with the same id (``models.region_copy``)."""
+    copies = {c.name: c.info["copy_of"].split(".") for c in table.columns if "copy_of" in c.info}
+    if not copies:
+        yield from (row.values for row in tables[table.name])
+        return
+    sources = {
+        name: {row.values["id"]: row.values[column] for row in tables[source]}
+        for name, (source, column) in copies.items()
+    }
+    for row in tables[table.name]:
+        values = row.values
+        for name, by_id in sources.items():
+            values[name] = by_id[values["id"]]
+        yield values
+
+
 def _insert(
     session: Session, tables: Rows, on_rows: Callable[[int], None] = lambda _: None
 ) -> dict[str, int]:
@@ -442,7 +460,7 @@ def _insert(
     counts: dict[str, int] = {}
     with indexes_deferred(session, TABLES):
         for name in TABLES:
-            rows = (row.values for row in tables[name])
+            rows = _with_copies(_table(name), tables)
             counts[name] = insert_rows(session, _table(name), rows, on_rows)
     if session.get_bind().dialect.name == "postgresql":
         for name in SEQUENCED:
@@ -456,4 +474,9 @@ def _insert(
     with indexes_deferred(session, ["search_documents"]):
         search.index_everything(session)
         session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        # Fresh tables have no statistics until autovacuum gets to them (never, where it is
+        # off): the planner then guesses hundreds of rows per id and scans whole tables for a
+        # page's sources (the deep cursor page at 100k sentences). pg_restore's advice.
+        session.execute(text("ANALYZE"))
     return counts

@@ -36,6 +36,7 @@ from app.families.claim import ClaimIn
 from app.families.sentence import SentenceIn
 from app.loader.reading import PlannedRecord, SeedSet, content_hash
 from app.loader.stored import record_columns, record_snapshot, stored_articles
+from app.models import package_columns
 from app.package import TABLES, csv_cells, text_columns, write_descriptor
 from app.regions import russian_regions
 from app.schemas.inputs import ArticleIn, PeopleFile, RelationIn
@@ -92,12 +93,12 @@ class _Writers:
                 (folder / f"{name}.csv").open("w", encoding="utf-8", newline="")
             )
             writer = csv.writer(handle, lineterminator="\r\n")
-            writer.writerow([column.name for column in table.columns])
+            writer.writerow([column.name for column in package_columns(table)])
             self.writers[name] = writer
 
     def row(self, name: str, values: dict[str, Any]) -> None:
         table = self.tables[name]
-        cells = [values.get(column.name) for column in table.columns]
+        cells = [values.get(column.name) for column in package_columns(table)]
         self.writers[name].writerow(csv_cells(cells, self.texts[name]))
         self.counts.rows[name] += 1
 

@@ -89,6 +89,9 @@ class Filter:
     default: Any = None
     # Validate or convert the value before it becomes a condition (a month, a known region).
     check: Callable[[Session, Any, str], Any] | None = None
+    # A condition the filter implies (it never changes what matches), given to the planner so
+    # that an index bounds the scan: ``?from=`` bounds period_start (app.families.periods).
+    bound: Callable[[Session, Any], ColumnElement[bool]] | None = None
 
     @property
     def parameter(self) -> str:
@@ -160,6 +163,12 @@ class Family:
         """Every matching row, unordered and unpaginated (the base of pages, exports, facets)."""
         selected = [*self.common, *(c for one in self.fields for c in self.columns(one))]
         return select(*selected).select_from(self.from_).where(*conditions)
+
+    def condition(self, parameter: str, value: Any) -> ColumnElement[bool]:
+        """The condition the list's filter ``parameter`` adds for ``value`` (already checked):
+        for a detail that embeds what a list filter selects, through the same columns."""
+        one = next(one for one in self.filters if one.parameter == parameter)
+        return one.condition(plain(value))
 
     def rows(
         self, session: Session, *conditions: ColumnElement[bool], limit: int | None = None
@@ -250,6 +259,8 @@ class Family:
                     value = one.check(session, value, one.parameter)
                 checked[one.parameter] = value
                 found.append(one.condition(plain(value)))
+                if one.bound is not None:
+                    found.append(one.bound(session, plain(value)))
             if self.check_filters is not None:
                 self.check_filters(checked)
             return found

@@ -18,6 +18,7 @@ from app.families.record import (
     month_field,
     period_label_field,
     record_join,
+    region_filter,
     text_filter,
 )
 from app.models import Claim
@@ -137,6 +138,11 @@ CLAIM = Family(
         period_label_field(optional=True),
     ),
     filters=(
+        region_filter(
+            "ISO 3166-2 code of the region the claim is about; claims about Russia as a whole "
+            "have no region.",
+            claims.c.region_code,
+        ),
         text_filter(
             "speaker",
             claims.c.speaker_id,

@@ -153,9 +153,10 @@ def list_field(name: str, item: Any, doc: str, example: Any, to_list: Any, to_te
 # Filters of more than one family.
 
 
-def region_filter(
-    description: str, name: str = "region", column: Any = records.c.region_code
-) -> Filter:
+def region_filter(description: str, column: Any, name: str = "region") -> Filter:
+    """``?region=`` (or ``name``): equality on ``column``, a known region code. For the record's
+    own region, ``column`` is the family table's copy of records.region_code (models.region_copy),
+    so the family's index (region_code, <its order>) serves filter and order together."""
     return Filter(
         name,
         str | None,
@@ -165,13 +166,16 @@ def region_filter(
     )
 
 
-def month_filter(name: str, description: str, condition: Any, alias: str | None = None) -> Filter:
+def month_filter(
+    name: str, description: str, condition: Any, alias: str | None = None, bound: Any = None
+) -> Filter:
     return Filter(
         name,
         str | None,
         month_query(description, alias=alias),
         condition,
         check=lambda _session, value, parameter: month_param(value, parameter),
+        bound=bound,
     )
 
 

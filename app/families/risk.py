@@ -88,11 +88,11 @@ RISK = Family(
         ),
     ),
     filters=(
-        region_filter("ISO 3166-2 code of the region at risk."),
+        region_filter("ISO 3166-2 code of the region at risk.", risks.c.region_code),
         region_filter(
             "ISO 3166-2 code of the reference region of a multiplier (RU-MOW for Moscow).",
+            risks.c.reference_region_code,
             name="reference",
-            column=risks.c.reference_region_code,
         ),
         Filter(
             "metric",

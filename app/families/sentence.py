@@ -10,6 +10,7 @@ from pydantic import model_validator
 from sqlalchemy import ColumnElement, and_, case, extract, not_
 
 from app.families.base import Family, Field, Filter, Sort, label_field
+from app.families.periods import starts_from
 from app.families.record import (
     INCLUDE_DEPRECATED,
     RECORD_COLUMNS,
@@ -125,13 +126,17 @@ SENTENCE = Family(
             "Only records whose period ends in or after this month (YYYY-MM).",
             lambda month: sentences.c.period_end >= month,
             alias="from",
+            bound=starts_from,
         ),
         month_filter(
             "to",
             "Only records whose period starts in or before this month (YYYY-MM).",
             lambda month: sentences.c.period_start <= month,
         ),
-        region_filter("ISO 3166-2 code of the region; national figures have no region."),
+        region_filter(
+            "ISO 3166-2 code of the region; national figures have no region.",
+            sentences.c.region_code,
+        ),
         Filter(
             "measure",
             Measure | None,

@@ -26,6 +26,7 @@ from app.csv_safety import restore
 from app.families import FAMILIES
 from app.loader.curation import RULES
 from app.loader.reading import PlannedRecord, content_hash, fold
+from app.models import package_columns
 from app.schemas.inputs import (
     SLUG_RE,
     ArticleIn,
@@ -245,9 +246,10 @@ def read_table(
 ) -> list[Row]:
     """Every row of one CSV file, typed, read from ``handle`` a line at a time into ``digest``;
     the header must be exactly the table's columns."""
-    names = [column.name for column in table.columns]
-    convert = [converter(column) for column in table.columns]
-    texts = [isinstance(c.type, String) for c in table.columns]
+    columns = package_columns(table)
+    names = [column.name for column in columns]
+    convert = [converter(column) for column in columns]
+    texts = [isinstance(c.type, String) for c in columns]
     lines = _Lines(handle, digest)
     reader = csv.reader(lines, strict=True)
     line = 1

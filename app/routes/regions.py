@@ -8,8 +8,9 @@ from app import present, queries
 from app.csv_rows import as_is
 from app.deps import SessionDep
 from app.errors import NOT_FOUND, NotFound, quoted
+from app.families import FAMILIES
+from app.families.risk import RISK
 from app.links import public
-from app.queries import records, risks
 from app.records import RecordReader
 from app.routes.listing import Listing, add_listing
 from app.schemas.read import Page, RegionRead
@@ -47,7 +48,6 @@ def get_region(
     row = session.execute(queries.regions_select(code.upper())).first()
     if row is None:
         raise NotFound(f"region {quoted(code)} is not in ISO 3166-2:RU; see /v1/regions")
-    about = records.c.region_code == row.code
     body = present.region(row)
     lists = {
         path: str(
@@ -57,14 +57,14 @@ def get_region(
         )
         for path in ("sentences", "claims")
     }
+    # Each family's own ?region= condition: its index (region_code, <list order>) gives the
+    # first records in order without reading the region's others.
+    about = {kind: family.condition("region", row.code) for kind, family in FAMILIES.items()}
     # A region's risks are few (one per source and reference), and no list filter selects
     # "as region or as reference": they are embedded whole.
+    about["risk"] = about["risk"] | RISK.condition("reference", row.code)
     body["records"], body["more_records"] = RecordReader.of(session).embedded(
-        {
-            "sentence": [about],
-            "risk": [about | (risks.c.reference_region_code == row.code)],
-            "claim": [about],
-        },
+        {kind: [condition] for kind, condition in about.items()},
         lists | {"risks": None},
     )
     return present.json_response(body)
