@@ -6,7 +6,7 @@ columns to one attribute, so every write fills both; this migration fills the co
 already stored.
 
 Revision ID: b3f7c1d9e2a4
-Revises: e4b9c2d17f30
+Revises: 5c1e9a7b3d20
 Create Date: 2026-11-26 07:20:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b3f7c1d9e2a4"
-down_revision: str | None = "e4b9c2d17f30"
+down_revision: str | None = "5c1e9a7b3d20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
