@@ -138,12 +138,30 @@ def _values(digits: str) -> set[float]:
     return found
 
 
+# Longer than any qualifying word ("приблизительно", "по меньшей мере"): how far before the
+# number, past its spaces and a Russian "в", a qualifying word can start.
+_LONGEST_WORD = max(len(word) for words in QUALIFYING_WORDS.values() for word in words) + 1
+
+
+def _tail(before: str) -> int:
+    """Where a qualifying word of ``before`` (one that ends it) can start at the earliest.
+
+    Searching only from there keeps reading a quote linear in its length: searching the whole
+    text before each number cost the import of a 1M-sentence package minutes. The patterns'
+    lookbehind still sees the character before ``start``, so a word is matched whole."""
+    core = before.rstrip()
+    if core[-1:] in ("в", "В") and core[-2:-1].isspace():
+        core = core[:-1].rstrip()
+    return max(0, len(core) - _LONGEST_WORD)
+
+
 def _qualifier(before: str, plus: bool) -> tuple[ValueQualifier | None, str | None]:
     """The qualifier the words just before a number (or a "+" after it) imply, and the word."""
     if plus:
         return ValueQualifier.more_than, "+"
+    start = _tail(before)
     for qualifier, pattern in _QUALIFIER_BEFORE.items():
-        found = pattern.search(before)
+        found = pattern.search(before, start)
         if found:
             return qualifier, found["word"]
     return None, None
