@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.vocab import ValueQualifier
 
@@ -123,12 +124,16 @@ class Reading:
         return self.multiplier is None and self.qualifier is None
 
 
+_SPACE = re.compile(f"[{SPACES}]")
+_SEPARATOR = re.compile(r"[.,]")
+
+
 def _values(digits: str) -> set[float]:
     """Every value ``digits`` can be read as (a separator before three digits is either a
     thousands separator or a decimal mark)."""
-    compact = re.sub(f"[{SPACES}]", "", digits)
+    compact = _SPACE.sub("", digits)
     found: set[float] = set()
-    parts = re.split(r"[.,]", compact)
+    parts = _SEPARATOR.split(compact)
     if len(parts) == 1:
         return {float(compact)}
     if all(len(part) == 3 for part in parts[1:]):
@@ -169,6 +174,12 @@ def _qualifier(before: str, plus: bool) -> tuple[ValueQualifier | None, str | No
 
 def read_numbers(text: str) -> list[Reading]:
     """Every number ``text`` states, in every way it can be read."""
+    return list(_read(text))
+
+
+# The rules "Value" and "Precision" read the same quotes one after the other.
+@lru_cache(maxsize=256)
+def _read(text: str) -> tuple[Reading, ...]:
     readings: list[Reading] = []
     for match in _NUMBER.finditer(text):
         qualifier, word = _qualifier(text[: match.start()], bool(match["plus"]))
@@ -179,12 +190,12 @@ def read_numbers(text: str) -> list[Reading]:
     for match in _WORD.finditer(text):
         qualifier, word = _qualifier(text[: match.start()], plus=False)
         readings.append(Reading(NUMBER_WORDS[match["word"].lower()], None, qualifier, word))
-    return readings
+    return tuple(readings)
 
 
 def readings_of(value: float, text: str) -> list[Reading]:
     """The readings of ``text`` that state ``value``."""
-    return [reading for reading in read_numbers(text) if _same(reading.value, value)]
+    return [reading for reading in _read(text) if _same(reading.value, value)]
 
 
 def _same(a: float, b: float) -> bool:
