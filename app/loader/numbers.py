@@ -98,7 +98,9 @@ _NUMBER = re.compile(
     r"(?![\w]))?",
     re.IGNORECASE,
 )
-_WORD = re.compile(rf"(?<!\w)(?P<word>{'|'.join(NUMBER_WORDS)})(?!\w)", re.IGNORECASE)
+# Any word, looked up in NUMBER_WORDS (an alternation of every number word, matched at each
+# position, cost ten times more).
+_TOKEN = re.compile(r"\w+")
 _QUALIFIER_BEFORE = {
     qualifier: re.compile(
         rf"(?<!\w)(?P<word>{'|'.join(map(re.escape, words))})\s+(?:в\s+)?$", re.IGNORECASE
@@ -146,25 +148,26 @@ def _values(digits: str) -> set[float]:
 # Longer than any qualifying word ("приблизительно", "по меньшей мере"): how far before the
 # number, past its spaces and a Russian "в", a qualifying word can start.
 _LONGEST_WORD = max(len(word) for words in QUALIFYING_WORDS.values() for word in words) + 1
-
-
-def _tail(before: str) -> int:
-    """Where a qualifying word of ``before`` (one that ends it) can start at the earliest.
-
-    Searching only from there keeps reading a quote linear in its length: searching the whole
-    text before each number cost the import of a 1M-sentence package minutes. The patterns'
-    lookbehind still sees the character before ``start``, so a word is matched whole."""
-    core = before.rstrip()
-    if core[-1:] in ("в", "В") and core[-2:-1].isspace():
-        core = core[:-1].rstrip()
-    return max(0, len(core) - _LONGEST_WORD)
+# The last word of each qualifying word or phrase: what the text before a number must end with.
+_ENDINGS = tuple({word.split()[-1] for words in QUALIFYING_WORDS.values() for word in words})
 
 
 def _qualifier(before: str, plus: bool) -> tuple[ValueQualifier | None, str | None]:
-    """The qualifier the words just before a number (or a "+" after it) imply, and the word."""
+    """The qualifier the words just before a number (or a "+" after it) imply, and the word.
+
+    The patterns are searched only from where a qualifying word can start at the earliest, and
+    only when the text ends with the last word of one: searching the whole text before each
+    number made reading a quote quadratic, and the import of a 1M-sentence package took minutes
+    of it. The patterns' lookbehind still sees the character before ``start``, so a word is
+    matched whole."""
     if plus:
         return ValueQualifier.more_than, "+"
-    start = _tail(before)
+    core = before.rstrip()
+    if core[-1:] in ("в", "В") and core[-2:-1].isspace():
+        core = core[:-1].rstrip()
+    if len(core) == len(before) or not core[-_LONGEST_WORD:].lower().endswith(_ENDINGS):
+        return None, None
+    start = max(0, len(core) - _LONGEST_WORD)
     for qualifier, pattern in _QUALIFIER_BEFORE.items():
         found = pattern.search(before, start)
         if found:
@@ -187,9 +190,11 @@ def _read(text: str) -> tuple[Reading, ...]:
         factor = MULTIPLIERS[multiplier.lower()] if multiplier else 1.0
         for value in _values(match["digits"]):
             readings.append(Reading(round(value * factor, 6), multiplier, qualifier, word))
-    for match in _WORD.finditer(text):
-        qualifier, word = _qualifier(text[: match.start()], plus=False)
-        readings.append(Reading(NUMBER_WORDS[match["word"].lower()], None, qualifier, word))
+    for match in _TOKEN.finditer(text):  # whole words only, as _WORD matches them
+        value = NUMBER_WORDS.get(match[0].lower())
+        if value is not None:
+            qualifier, word = _qualifier(text[: match.start()], plus=False)
+            readings.append(Reading(value, None, qualifier, word))
     return tuple(readings)
 
 
