@@ -190,11 +190,11 @@ def _read(text: str) -> tuple[Reading, ...]:
         factor = MULTIPLIERS[multiplier.lower()] if multiplier else 1.0
         for value in _values(match["digits"]):
             readings.append(Reading(round(value * factor, 6), multiplier, qualifier, word))
-    for match in _TOKEN.finditer(text):  # whole words only, as _WORD matches them
-        value = NUMBER_WORDS.get(match[0].lower())
-        if value is not None:
+    for match in _TOKEN.finditer(text):  # whole words only
+        said = NUMBER_WORDS.get(match[0].lower())
+        if said is not None:
             qualifier, word = _qualifier(text[: match.start()], plus=False)
-            readings.append(Reading(value, None, qualifier, word))
+            readings.append(Reading(said, None, qualifier, word))
     return tuple(readings)
 
 
