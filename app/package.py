@@ -48,7 +48,7 @@ from app.config import get_settings
 from app.console import progress
 from app.csv_safety import neutralise
 from app.db import Base
-from app.loader.bulk import indexes_deferred, insert_rows
+from app.loader.bulk import fewer_collections, indexes_deferred, insert_rows
 from app.loader.keys import Keys
 from app.loader.reading import one_line, snapshot_texts
 from app.loader.rows import (
@@ -417,7 +417,7 @@ def import_dir(
         raise PackageError("the database already holds data; import needs an empty database")
     texts = snapshot_texts(snapshots or get_settings().seed_dir)
     try:
-        with progress("importing", None, quiet) as advance:
+        with progress("importing", None, quiet) as advance, fewer_collections():
             return _load(session, paths, resources, texts, advance)
     except DBAPIError as exc:
         raise PackageError(

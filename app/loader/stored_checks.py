@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, select
+from sqlalchemy import ColumnElement, Result, Table, select
 from sqlalchemy.orm import Session
 
 from app.loader.curation import RULES, relations_compare_like
@@ -54,6 +54,12 @@ class Kept:
 
 
 Rescan = Callable[[str], Iterator[Row]]  # a table's rows again, from its file
+
+
+def _dicts(result: Result[Any]) -> list[dict[str, Any]]:
+    """Each row as a dict by column (the names read once, not per row)."""
+    names = list(result.keys())
+    return [dict(zip(names, row, strict=True)) for row in result]
 
 
 class StoredChecks:
@@ -107,20 +113,19 @@ class StoredChecks:
 
     def _rows(self, name: str, where: ColumnElement[bool], *order: Any) -> list[dict[str, Any]]:
         table = self.metadata[name]
-        query = select(table).where(where).order_by(*order)
-        return [dict(row._mapping) for row in self.session.execute(query)]
+        return _dicts(self.session.execute(select(table).where(where).order_by(*order)))
 
     def _record_batches(self) -> Iterator[list[dict[str, Any]]]:
         """The records in order of id, ``BATCH`` at a time (keyset: each batch a statement)."""
         records = self.metadata["records"]
         query = select(records).order_by(records.c.id).limit(BATCH)
-        batch = [dict(r._mapping) for r in self.session.execute(query)]
+        batch = _dicts(self.session.execute(query))
         while batch:
             yield batch
             if len(batch) < BATCH:
                 return
             after = query.where(records.c.id > batch[-1]["id"])
-            batch = [dict(r._mapping) for r in self.session.execute(after)]
+            batch = _dicts(self.session.execute(after))
 
     def _check_batch(self, batch: list[dict[str, Any]]) -> Iterator[tuple[str, PlannedRecord]]:
         ids = [values["id"] for values in batch]
