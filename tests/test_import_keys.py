@@ -8,13 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.db import Base
 from app.loader import keys
 from app.loader.keys import Keys
 from app.loader.rows import PackageError, Row
-from app.models import Record, Region
 
-REGIONS = Region.__table__
-RECORDS = Record.__table__
+REGIONS = Base.metadata.tables["regions"]
+RECORDS = Base.metadata.tables["records"]
 
 
 def _regions(*codes: str) -> list[Row]:
