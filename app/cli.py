@@ -6,18 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from sqlalchemy.orm import sessionmaker
-
-from app import package
 from app.config import get_settings
-from app.console import progress
-from app.db import make_engine
-from app.loader import SeedError, read_seed, write_seed
-from app.loader.reading import one_line
-from app.migrate import upgrade
+
+# Each command imports what it needs when it runs: ``serve`` starts without the loader, alembic
+# or rich (a second of imports), and the server imports the application itself.
 
 
 def _migrate(_: argparse.Namespace) -> int:
+    from app.migrate import upgrade
+
     settings = get_settings()
     _ensure_sqlite_folder(settings.database_url)
     upgrade(settings.database_url)
@@ -31,6 +28,12 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 
 def _seed(args: argparse.Namespace) -> int:
+    from sqlalchemy.orm import sessionmaker
+
+    from app.console import progress
+    from app.db import make_engine
+    from app.loader import SeedError, read_seed, write_seed
+
     settings = get_settings()
     seed_dir = Path(args.dir) if args.dir else settings.seed_dir
     try:
@@ -67,6 +70,11 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from sqlalchemy.orm import sessionmaker
+
+    from app import package
+    from app.db import make_engine
+
     engine = make_engine(get_settings().database_url)
     try:
         with sessionmaker(engine).begin() as session:
@@ -78,6 +86,12 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from sqlalchemy.orm import sessionmaker
+
+    from app import package
+    from app.db import make_engine
+    from app.loader.reading import one_line
+
     engine = make_engine(get_settings().database_url)
     try:
         with sessionmaker(engine).begin() as session:

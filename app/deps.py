@@ -20,7 +20,7 @@ from app.db import get_session
 from app.errors import BadRequest, InvalidParameter, ProblemError
 from app.negotiation import NotAcceptable, OutputFormat, accepts
 from app.pagination import PageRequest
-from app.regions import russian_regions
+from app.regions import region_codes
 from app.schemas.inputs import parse_month
 from app.vocab import MONTH_PATTERN, REGION_PATTERN
 
@@ -214,8 +214,13 @@ def region_query(description: str) -> Any:
         pattern=REGION_PATTERN,
         description=description,
         examples=["RU-BU"],
-        json_schema_extra={"enum": list(russian_regions())},
+        json_schema_extra=_region_enum,
     )
+
+
+def _region_enum(schema: dict[str, Any]) -> None:
+    """Called when the OpenAPI schema is built, so the region list loads then, not at start."""
+    schema["enum"] = list(region_codes())
 
 
 def chart_size(

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
-from rapidfuzz import fuzz, process, utils
 from sqlalchemy import ColumnElement, bindparam, literal, select
 from sqlalchemy.orm import Session
 
@@ -33,6 +32,8 @@ MOST = 3
 
 def close_matches(value: str, names: Names | Iterable[str]) -> list[str]:
     """Up to three known values closest to ``value``, best first (none when nothing is close)."""
+    from rapidfuzz import fuzz, process, utils  # only a refusal needs it: not imported at start
+
     choices = dict(names) if isinstance(names, Mapping) else {name: name for name in names}
     scored = process.extract(
         value,

@@ -7,8 +7,9 @@ rebuilt on import rather than exported. Text cells are escaped against spreadshe
 (``app.csv_safety``) and restored on import.
 
 Import treats the package as hostile (see ``app.loader.rows``): plain files only (no symlinks,
-no path outside the folder), bounded sizes, every row checked before one is written, and the
-first problem reported on one line.
+no path outside the folder), bounded sizes, every row checked as it is written and the whole
+set before the transaction commits (nothing is written unless all of it is), and the first
+problem reported on one line.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import shutil
 import tempfile
 import zipfile
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -37,6 +39,7 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
+    update,
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -46,11 +49,26 @@ from app.config import get_settings
 from app.console import progress
 from app.csv_safety import neutralise
 from app.db import Base
-from app.loader.bulk import indexes_deferred, insert_rows
+from app.loader.bulk import fewer_collections, indexes_deferred, insert_rows
+from app.loader.keys import Keys
 from app.loader.reading import one_line, snapshot_texts
-from app.loader.rows import PackageError, Rows, check_package, read_table
+from app.loader.rows import (
+    PackageError,
+    Row,
+    check_article,
+    check_citation,
+    check_organisation,
+    check_person,
+    check_record_row,
+    check_relation,
+    check_revision,
+    iter_rows,
+)
+from app.loader.stored_checks import Kept, StoredChecks
 from app.models import Article, Record, Revision, package_columns
+from app.schemas.inputs import ArticleIn
 from app.spool import HashingWriter
+from app.vocab import RecordRelationKind
 
 __all__ = ["PackageError", "export_dir", "export_zip", "import_dir"]
 
@@ -72,8 +90,8 @@ TABLES = (
 SEQUENCED = ("article_citations", "evidence", "record_relations", "revisions")
 BATCH = 1000
 MAX_DESCRIPTOR_BYTES = 1024 * 1024
-# All CSV files together. Files are streamed, but the typed rows are held for the whole-set
-# checks: about 2.5 GB of memory per GB of CSV. The 1M-sentence benchmark package is ~2.4 GB.
+# All CSV files together. Files are streamed into the database and checked there, so memory
+# does not grow with the package; the 1M-sentence benchmark package is ~2.4 GB.
 MAX_PACKAGE_BYTES = 8 * 1024 * 1024 * 1024
 LICENSE = {
     "name": "CC-BY-4.0",
@@ -365,29 +383,6 @@ def _resources(folder: Path) -> dict[str, dict[str, Any]]:
     return resources
 
 
-def read_package(folder: Path, on_rows: Callable[[int], None] = lambda _: None) -> Rows:
-    """Every table of the package, typed, after checking names, sizes and checksums. Each file
-    is hashed as it is parsed (never held in memory whole); a file whose checksum differs is
-    reported as such even when it also fails to parse."""
-    resources = _resources(folder)
-    paths = {name: _plain_file(folder, resources[name]["path"]) for name in TABLES}
-    total = sum(path.stat().st_size for path in paths.values())
-    if total > MAX_PACKAGE_BYTES:
-        raise PackageError(f"{folder}: {total} bytes of CSV, over the limit of {MAX_PACKAGE_BYTES}")
-    tables: Rows = {}
-    for name, path in paths.items():
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            try:
-                tables[name] = read_table(path.name, handle, _table(name), digest, on_rows)
-            except PackageError:
-                handle.seek(0)  # the parser may have stopped anywhere: hash the file again
-                _check_digest(path, _rest(handle, hashlib.sha256()), resources[name]["hash"])
-                raise
-            _check_digest(path, _rest(handle, digest), resources[name]["hash"])
-    return tables
-
-
 def _rest(handle: BinaryIO, digest: Any) -> Any:
     """``digest`` after the bytes of ``handle`` not read yet."""
     while chunk := handle.read(1024 * 1024):
@@ -405,63 +400,57 @@ def import_dir(
 ) -> dict[str, int]:
     """Load a package into an empty database; returns row counts.
 
-    Everything is read and checked before anything is written, and quotes marked verified are
-    checked again against the article snapshots under ``snapshots`` (the seed folder by
-    default). On any problem PackageError is raised and the caller's transaction rolls back.
-    Progress is drawn on a terminal unless ``quiet`` (see ``app.console``).
+    Each table is streamed from its file into the database (typed, checked row by row, its
+    keys and references checked as it goes), then what needs several tables at once is checked
+    on the stored rows (``app.loader.stored_checks``), quotes marked verified again against the
+    article snapshots under ``snapshots`` (the seed folder by default). Memory does not grow
+    with the package. On any problem PackageError is raised and the caller's transaction rolls
+    back, so nothing is written. Progress is drawn on a terminal unless ``quiet``.
     """
-    with progress("reading", None, quiet) as advance:
-        tables = read_package(folder, advance)
+    resources = _resources(folder)
+    paths = {name: _plain_file(folder, resources[name]["path"]) for name in TABLES}
+    total = sum(path.stat().st_size for path in paths.values())
+    if total > MAX_PACKAGE_BYTES:
+        raise PackageError(f"{folder}: {total} bytes of CSV, over the limit of {MAX_PACKAGE_BYTES}")
     if session.scalar(select(func.count()).select_from(Record)) or session.scalar(
         select(func.count()).select_from(Article)
     ):
         raise PackageError("the database already holds data; import needs an empty database")
-    with progress("checking", 1, quiet) as advance:
-        check_package(
-            tables,
-            snapshot_texts(snapshots or get_settings().seed_dir),
-            {name: _table(name) for name in TABLES},
-        )
-        advance(1)
+    texts = snapshot_texts(snapshots or get_settings().seed_dir)
     try:
-        total = sum(len(rows) for rows in tables.values())
-        with progress("writing", total, quiet) as advance:
-            counts = _insert(session, tables, advance)
+        with progress("importing", None, quiet) as advance, fewer_collections():
+            return _load(session, paths, resources, texts, advance)
     except DBAPIError as exc:
         raise PackageError(
             f"the database refused the package: {one_line(exc.orig)[:200]}"
         ) from None
-    return counts
 
 
-def _with_copies(table: Table, tables: Rows) -> Iterator[dict[str, Any]]:
-    """The rows of ``table`` as read, each with the columns a package leaves out because they
-    copy another table's column of the row with the same id (``models.region_copy``)."""
-    copies = {c.name: c.info["copy_of"].split(".") for c in table.columns if "copy_of" in c.info}
-    if not copies:
-        yield from (row.values for row in tables[table.name])
-        return
-    sources = {
-        name: {row.values["id"]: row.values[column] for row in tables[source]}
-        for name, (source, column) in copies.items()
-    }
-    for row in tables[table.name]:
-        values = row.values
-        for name, by_id in sources.items():
-            values[name] = by_id[values["id"]]
-        yield values
+def _rescan(path: Path, name: str) -> Iterator[Row]:
+    """The rows of a file read again (to find a line for a message)."""
+    with path.open("rb") as handle:
+        yield from iter_rows(path.name, handle, _table(name), hashlib.sha256(), lambda _: None)
 
 
-def _insert(
-    session: Session, tables: Rows, on_rows: Callable[[int], None] = lambda _: None
+def _load(
+    session: Session,
+    paths: dict[str, Path],
+    resources: dict[str, dict[str, Any]],
+    snapshots: dict[str, str],
+    on_rows: Callable[[int], None],
 ) -> dict[str, int]:
     for name in reversed(TABLES):  # regions (and people) may have been loaded already
         session.execute(_table(name).delete())
     counts: dict[str, int] = {}
+    kept = Kept()
+    targets: dict[tuple[str, str], array[int]] = {}
     with indexes_deferred(session, TABLES):
         for name in TABLES:
-            rows = _with_copies(_table(name), tables)
-            counts[name] = insert_rows(session, _table(name), rows, on_rows)
+            counts[name] = _stream(
+                session, paths[name], name, resources[name]["hash"], targets, kept, on_rows
+            )
+        for name in TABLES:
+            _fill_copies(session, _table(name))
     if session.get_bind().dialect.name == "postgresql":
         for name in SEQUENCED:
             session.execute(
@@ -470,6 +459,12 @@ def _insert(
                     f"COALESCE((SELECT max(id) FROM {name}), 0) + 1, false)"
                 )
             )
+    metadata = {name: _table(name) for name in TABLES}
+
+    def rescan(name: str) -> Iterator[Row]:
+        return _rescan(paths[name], name)
+
+    StoredChecks(session, metadata, rescan, kept, snapshots).run()
     # The index is built by reading the tables back, so after their indexes are.
     with indexes_deferred(session, ["search_documents"]):
         search.index_everything(session)
@@ -480,3 +475,90 @@ def _insert(
         # page's sources (the deep cursor page at 100k sentences). pg_restore's advice.
         session.execute(text("ANALYZE"))
     return counts
+
+
+def _fill_copies(session: Session, table: Table) -> None:
+    """Fill the columns a package leaves out because they copy another table's column of the
+    row with the same id (``models.region_copy``): one statement per column, in the database,
+    so the import holds no map of ids (the rows are streamed); only rows whose source is set
+    are written, and the copy's index is built after (``indexes_deferred``)."""
+    for column in table.columns:
+        if "copy_of" not in column.info:
+            continue
+        source_name, source_column = column.info["copy_of"].split(".")
+        source = _table(source_name)
+        value = select(source.c[source_column]).where(source.c.id == table.c.id)
+        with_value = select(source.c.id).where(source.c[source_column].is_not(None))
+        session.execute(
+            update(table)
+            .where(table.c.id.in_(with_value))
+            .values({column.name: value.scalar_subquery()})
+        )
+
+
+def _keep(name: str, row: Row, kept: Kept) -> None:
+    """Check a row on its own, and keep what the whole-package checks need of small tables."""
+    if name == "organisations":
+        check_organisation(row)
+    elif name == "people":
+        check_person(row)
+    elif name == "articles":
+        model = check_article(row)
+        kept.articles[row.values["id"]] = row.values
+        if isinstance(model, ArticleIn):
+            kept.models[model.id] = model
+    elif name == "article_citations":
+        check_citation(row)
+    elif name == "record_relations":
+        relation = check_relation(row)
+        if relation.relation is RecordRelationKind.derived_from:
+            kept.sources[relation.from_].append(relation.to)
+        kept.relations.append(relation)
+    elif name == "records":
+        check_record_row(row)
+    elif name == "revisions":
+        check_revision(row)
+
+
+def _stream(
+    session: Session,
+    path: Path,
+    name: str,
+    expected: str,
+    targets: dict[tuple[str, str], array[int]],
+    kept: Kept,
+    on_rows: Callable[[int], None],
+) -> int:
+    """Type, check and write one table's file; its checksum is of the bytes parsed. A file
+    whose checksum differs is reported as such even when it also fails to parse."""
+    keys = Keys(_table(name), targets)
+
+    def rows(handle: BinaryIO, digest: Any) -> Iterator[dict[str, Any]]:
+        for row in iter_rows(path.name, handle, _table(name), digest, on_rows):
+            keys.check(row)
+            _keep(name, row, kept)
+            yield row.values
+
+    digest = hashlib.sha256()
+    refused: Any = session.get_bind().dialect.dbapi.Error  # type: ignore[union-attr]
+    with path.open("rb") as handle:
+        try:
+            try:
+                count = insert_rows(session, _table(name), rows(handle, digest))
+            except refused as exc:
+                # The database's own keys stop a duplicate before the whole file is read:
+                # read it again to name the rows, as for any other refusal.
+                again = Keys(_table(name), targets)
+                for row in _rescan(path, name):
+                    again.check(row)
+                again.finish(lambda: _rescan(path, name))
+                raise PackageError(
+                    f"the database refused the package: {one_line(exc)[:200]}"
+                ) from None
+            keys.finish(lambda: _rescan(path, name))
+        except PackageError:
+            handle.seek(0)  # the parser may have stopped anywhere: hash the file again
+            _check_digest(path, _rest(handle, hashlib.sha256()), expected)
+            raise
+        _check_digest(path, _rest(handle, digest), expected)
+    return count

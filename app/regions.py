@@ -5,8 +5,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import pycountry
-
 
 @dataclass(frozen=True)
 class RegionInfo:
@@ -39,9 +37,22 @@ def _english_name(short: str, subdivision_type: str) -> str:
     return short
 
 
+# Both libraries are imported when first asked (pycountry's subdivisions and iso3166-2's JSON
+# take about half a second to load): serving starts without them (see tests/test_cold_start.py).
+@lru_cache
+def region_codes() -> tuple[str, ...]:
+    """The ISO 3166-2 codes of Russia's federal subjects, sorted: those ``russian_regions``
+    describes, without loading the names."""
+    import pycountry
+
+    subdivisions = pycountry.subdivisions.get(country_code="RU")  # type: ignore[no-untyped-call]
+    return tuple(sorted(sub.code for sub in subdivisions))
+
+
 @lru_cache
 def russian_regions() -> dict[str, RegionInfo]:
-    from iso3166_2 import Subdivisions  # imported lazily: it loads a large JSON file
+    import pycountry
+    from iso3166_2 import Subdivisions
 
     other: Any = Subdivisions()["RU"]
     regions: dict[str, RegionInfo] = {}
@@ -65,7 +76,7 @@ def known_region(code: str, parameter: str) -> str:
     needed."""
     from app.lookups import unknown
 
-    if code not in russian_regions():
+    if code not in region_codes():
         what = "a federal subject in ISO 3166-2:RU (see /v1/regions)"
-        raise unknown(code, parameter, what, list(russian_regions()))
+        raise unknown(code, parameter, what, list(region_codes()))
     return code

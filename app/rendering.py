@@ -7,17 +7,11 @@ nothing. The output depends only on the input: charts and pages are byte-for-byt
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-ENVIRONMENT = Environment(
-    loader=PackageLoader("app", "templates"),
-    autoescape=select_autoescape(enabled_extensions=("html", "svg"), default=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 QUALIFIER_WORDS = {
@@ -57,10 +51,24 @@ def article_line(article: dict[str, Any]) -> str:
     return f"{article['publisher']}, {date[:10]}"
 
 
-ENVIRONMENT.filters.update(
-    number=number, figure=figure, short_month=short_month, article_line=article_line
-)
+@cache
+def environment() -> Environment:
+    """The templates' environment, made on the first page or chart: Jinja2 is not imported
+    for the API's JSON reads, nor at start (see tests/test_cold_start.py)."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    made = Environment(
+        loader=PackageLoader("app", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html", "svg"), default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    made.filters.update(
+        number=number, figure=figure, short_month=short_month, article_line=article_line
+    )
+    return made
 
 
 def render(template: str, **context: Any) -> str:
-    return ENVIRONMENT.get_template(template).render(**context)
+    return environment().get_template(template).render(**context)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.vocab import ValueQualifier
 
@@ -97,7 +98,9 @@ _NUMBER = re.compile(
     r"(?![\w]))?",
     re.IGNORECASE,
 )
-_WORD = re.compile(rf"(?<!\w)(?P<word>{'|'.join(NUMBER_WORDS)})(?!\w)", re.IGNORECASE)
+# Any word, looked up in NUMBER_WORDS (an alternation of every number word, matched at each
+# position, cost ten times more).
+_TOKEN = re.compile(r"\w+")
 _QUALIFIER_BEFORE = {
     qualifier: re.compile(
         rf"(?<!\w)(?P<word>{'|'.join(map(re.escape, words))})\s+(?:в\s+)?$", re.IGNORECASE
@@ -123,12 +126,16 @@ class Reading:
         return self.multiplier is None and self.qualifier is None
 
 
+_SPACE = re.compile(f"[{SPACES}]")
+_SEPARATOR = re.compile(r"[.,]")
+
+
 def _values(digits: str) -> set[float]:
     """Every value ``digits`` can be read as (a separator before three digits is either a
     thousands separator or a decimal mark)."""
-    compact = re.sub(f"[{SPACES}]", "", digits)
+    compact = _SPACE.sub("", digits)
     found: set[float] = set()
-    parts = re.split(r"[.,]", compact)
+    parts = _SEPARATOR.split(compact)
     if len(parts) == 1:
         return {float(compact)}
     if all(len(part) == 3 for part in parts[1:]):
@@ -138,12 +145,31 @@ def _values(digits: str) -> set[float]:
     return found
 
 
+# Longer than any qualifying word ("приблизительно", "по меньшей мере"): how far before the
+# number, past its spaces and a Russian "в", a qualifying word can start.
+_LONGEST_WORD = max(len(word) for words in QUALIFYING_WORDS.values() for word in words) + 1
+# The last word of each qualifying word or phrase: what the text before a number must end with.
+_ENDINGS = tuple({word.split()[-1] for words in QUALIFYING_WORDS.values() for word in words})
+
+
 def _qualifier(before: str, plus: bool) -> tuple[ValueQualifier | None, str | None]:
-    """The qualifier the words just before a number (or a "+" after it) imply, and the word."""
+    """The qualifier the words just before a number (or a "+" after it) imply, and the word.
+
+    The patterns are searched only from where a qualifying word can start at the earliest, and
+    only when the text ends with the last word of one: searching the whole text before each
+    number made reading a quote quadratic, and the import of a 1M-sentence package took minutes
+    of it. The patterns' lookbehind still sees the character before ``start``, so a word is
+    matched whole."""
     if plus:
         return ValueQualifier.more_than, "+"
+    core = before.rstrip()
+    if core[-1:] in ("в", "В") and core[-2:-1].isspace():
+        core = core[:-1].rstrip()
+    if len(core) == len(before) or not core[-_LONGEST_WORD:].lower().endswith(_ENDINGS):
+        return None, None
+    start = max(0, len(core) - _LONGEST_WORD)
     for qualifier, pattern in _QUALIFIER_BEFORE.items():
-        found = pattern.search(before)
+        found = pattern.search(before, start)
         if found:
             return qualifier, found["word"]
     return None, None
@@ -151,6 +177,12 @@ def _qualifier(before: str, plus: bool) -> tuple[ValueQualifier | None, str | No
 
 def read_numbers(text: str) -> list[Reading]:
     """Every number ``text`` states, in every way it can be read."""
+    return list(_read(text))
+
+
+# The rules "Value" and "Precision" read the same quotes one after the other.
+@lru_cache(maxsize=256)
+def _read(text: str) -> tuple[Reading, ...]:
     readings: list[Reading] = []
     for match in _NUMBER.finditer(text):
         qualifier, word = _qualifier(text[: match.start()], bool(match["plus"]))
@@ -158,15 +190,17 @@ def read_numbers(text: str) -> list[Reading]:
         factor = MULTIPLIERS[multiplier.lower()] if multiplier else 1.0
         for value in _values(match["digits"]):
             readings.append(Reading(round(value * factor, 6), multiplier, qualifier, word))
-    for match in _WORD.finditer(text):
-        qualifier, word = _qualifier(text[: match.start()], plus=False)
-        readings.append(Reading(NUMBER_WORDS[match["word"].lower()], None, qualifier, word))
-    return readings
+    for match in _TOKEN.finditer(text):  # whole words only
+        said = NUMBER_WORDS.get(match[0].lower())
+        if said is not None:
+            qualifier, word = _qualifier(text[: match.start()], plus=False)
+            readings.append(Reading(said, None, qualifier, word))
+    return tuple(readings)
 
 
 def readings_of(value: float, text: str) -> list[Reading]:
     """The readings of ``text`` that state ``value``."""
-    return [reading for reading in read_numbers(text) if _same(reading.value, value)]
+    return [reading for reading in _read(text) if _same(reading.value, value)]
 
 
 def _same(a: float, b: float) -> bool:

@@ -12,20 +12,17 @@ import io
 import json
 import math
 import re
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO, cast
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, Integer, String, Table
-from sqlalchemy import UniqueConstraint as Unique
 
 from app.csv_safety import restore
 from app.families import FAMILIES
-from app.loader.curation import RULES
-from app.loader.reading import PlannedRecord, content_hash, fold
+from app.loader.reading import PlannedRecord, fold
 from app.models import package_columns
 from app.schemas.inputs import (
     SLUG_RE,
@@ -63,10 +60,7 @@ class Row:
         return PackageError(f"{self.file}: line {self.line}: field {field}: {reason}")
 
 
-Rows = dict[str, list[Row]]
-
-
-def _short(text: str) -> str:
+def short(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:40] + "...")
 
 
@@ -98,7 +92,7 @@ def _json(cell: str, column: Column[Any]) -> Any:
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
     except ValueError:
-        raise ValueError(f"not JSON: {_short(cell)}") from None
+        raise ValueError(f"not JSON: {short(cell)}") from None
     # Nesting needs an opening bracket per level: count them before walking the value.
     if cell.count("[") + cell.count("{") > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
@@ -114,7 +108,7 @@ def _json(cell: str, column: Column[Any]) -> Any:
 
 def _boolean(text: str) -> bool:
     if text not in ("true", "false"):
-        raise ValueError(f"{_short(text)} is not true or false")
+        raise ValueError(f"{short(text)} is not true or false")
     return text == "true"
 
 
@@ -123,13 +117,13 @@ INTEGER = re.compile(r"-?\d{1,10}")
 
 def _integer(text: str) -> int:
     if not INTEGER.fullmatch(text) or abs(int(text)) > INT32:
-        raise ValueError(f"{_short(text)} is not an integer in range")
+        raise ValueError(f"{short(text)} is not an integer in range")
     return int(text)
 
 
 def _number(text: str) -> float:
     if not NUMBER.fullmatch(text) or not math.isfinite(float(text)):
-        raise ValueError(f"{_short(text)} is not a finite number")
+        raise ValueError(f"{short(text)} is not a finite number")
     return float(text)
 
 
@@ -137,9 +131,9 @@ def _moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{_short(text)} is not an ISO 8601 date and time") from None
+        raise ValueError(f"{short(text)} is not an ISO 8601 date and time") from None
     if moment.tzinfo is None:
-        raise ValueError(f"{_short(text)} has no timezone offset")
+        raise ValueError(f"{short(text)} has no timezone offset")
     return moment
 
 
@@ -147,7 +141,7 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{_short(text)} is not an ISO 8601 date") from None
+        raise ValueError(f"{short(text)} is not an ISO 8601 date") from None
 
 
 def _text(length: int | None) -> Callable[[str], str]:
@@ -244,8 +238,15 @@ def _line_of_bad_utf8(handle: BinaryIO) -> int:
 def read_table(
     file: str, handle: BinaryIO, table: Table, digest: Any, on_rows: Callable[[int], None]
 ) -> list[Row]:
-    """Every row of one CSV file, typed, read from ``handle`` a line at a time into ``digest``;
-    the header must be exactly the table's columns."""
+    """Every row of one CSV file, typed (see ``iter_rows``)."""
+    return list(iter_rows(file, handle, table, digest, on_rows))
+
+
+def iter_rows(
+    file: str, handle: BinaryIO, table: Table, digest: Any, on_rows: Callable[[int], None]
+) -> Iterator[Row]:
+    """The rows of one CSV file, typed, one at a time, read from ``handle`` a line at a time
+    into ``digest``; the header must be exactly the table's columns."""
     columns = package_columns(table)
     names = [column.name for column in columns]
     convert = [converter(column) for column in columns]
@@ -253,6 +254,7 @@ def read_table(
     lines = _Lines(handle, digest)
     reader = csv.reader(lines, strict=True)
     line = 1
+    count = 0
     try:
         header = next(reader, None)
         if header != names:
@@ -261,9 +263,8 @@ def read_table(
             raise PackageError(
                 f"{file}: line 1: the header must be the columns {', '.join(names)} "
                 f"in order (missing: {', '.join(missing) or 'none'}; "
-                f"unknown: {', '.join(map(_short, extra)) or 'none'})"
+                f"unknown: {', '.join(map(short, extra)) or 'none'})"
             )
-        rows: list[Row] = []
         line = reader.line_num + 1
         for record in reader:
             if len(record) != len(names):
@@ -278,17 +279,17 @@ def read_table(
                         storable(text)
                 except ValueError as exc:
                     raise row.error(name, str(exc)) from None
-            rows.append(row)
+            yield row
+            count += 1
             line = reader.line_num + 1
-            if len(rows) % 10_000 == 0:
+            if count % 10_000 == 0:
                 on_rows(10_000)
     except csv.Error as exc:
         raise PackageError(f"{file}: line {line}: not valid CSV: {exc}") from None
     except UnicodeDecodeError as exc:
         line = _line_of_bad_utf8(handle)
         raise PackageError(f"{file}: line {line}: not UTF-8 ({exc.reason})") from None
-    on_rows(len(rows) % 10_000)
-    return rows
+    on_rows(count % 10_000)
 
 
 def _validate(
@@ -313,81 +314,67 @@ def _at(row: Row, renames: dict[str, str] | None = None) -> Callable[..., tuple[
     return locate
 
 
-def check_package(tables: Rows, snapshots: dict[str, str], metadata: dict[str, Table]) -> None:
-    """Check the package as a whole; raise PackageError at the first problem."""
-    for name, rows in tables.items():
-        _check_keys(metadata[name], rows, tables)
-    for row in tables["organisations"]:
-        _validate(OrganisationIn, row.values, _at(row))
-    for row in tables["people"]:
-        values = dict(row.values)
-        values["organisation"] = values.pop("organisation_id")
-        _validate(PersonIn, values, _at(row, {"organisation": "organisation_id"}))
-    articles = {}
-    for row in tables["articles"]:
-        model = _check_article(row)
-        if isinstance(model, ArticleIn):
-            articles[model.id] = model
-    for row in tables["article_citations"]:
-        v = row.values
-        data = {"article": v["cited_article_id"], "relation": v["relation"], "note": v["note"]}
-        _validate(CitationIn, data, _at(row, {"article": "cited_article_id"}))
-    relations = []
-    for row in tables["record_relations"]:
-        v = row.values
-        data = {"from": v["record_id"], "relation": v["relation"], "to": v["other_record_id"]}
-        relation = _validate(RelationIn, data | {"note": v["note"]}, _at(row, RELATION_COLUMNS))
-        relations.append(cast(RelationIn, relation))
-    verified, planned = _check_records(tables, snapshots)
-    _check_curation(articles, planned, relations)
-    _check_revisions(tables, verified)
+def check_organisation(row: Row) -> None:
+    _validate(OrganisationIn, row.values, _at(row))
 
 
-def _check_curation(
-    articles: dict[str, ArticleIn], records: dict[str, PlannedRecord], relations: list[RelationIn]
-) -> None:
-    """The seed's curation rules (app.loader.curation), so a package holds no record the seed
-    would refuse; a problem names the records.csv line of the record."""
-    for relation in relations:
-        records[relation.from_].relations.append(relation)
-    for rule in RULES.values():
-        problems = rule(articles, records)
-        if problems:
-            raise PackageError(problems[0])
+def check_person(row: Row) -> None:
+    values = dict(row.values)
+    values["organisation"] = values.pop("organisation_id")
+    _validate(PersonIn, values, _at(row, {"organisation": "organisation_id"}))
+
+
+def check_citation(row: Row) -> None:
+    v = row.values
+    data = {"article": v["cited_article_id"], "relation": v["relation"], "note": v["note"]}
+    _validate(CitationIn, data, _at(row, {"article": "cited_article_id"}))
+
+
+def check_relation(row: Row) -> RelationIn:
+    v = row.values
+    data = {"from": v["record_id"], "relation": v["relation"], "to": v["other_record_id"]}
+    relation = _validate(RelationIn, data | {"note": v["note"]}, _at(row, RELATION_COLUMNS))
+    return cast(RelationIn, relation)
+
+
+# Record columns the database itself constrains (CHECK): typed as each row is read, since the
+# whole record is validated only after its rows are stored.
+VOCABULARY = {
+    name: TypeAdapter(cast(Any, RecordIn.model_fields[name].annotation))
+    for name in ("rank", "value_qualifier")
+}
+
+
+def check_record_row(row: Row) -> None:
+    """What the database would refuse of a records row, refused first with its line."""
+    kind = row.values["kind"]
+    if kind not in FAMILY_TABLES:
+        raise row.error("kind", f"{short(kind)} but no {FAMILY_TABLES.get(kind)} row")
+    for name, adapter in VOCABULARY.items():
+        if row.values[name] is not None:
+            try:
+                adapter.validate_python(row.values[name])
+            except ValidationError as exc:
+                raise row.error(name, exc.errors()[0]["msg"]) from None
+
+
+def check_revision(row: Row) -> None:
+    """The log names articles and records by slug; a removal has no snapshot, anything else
+    has one. (That the last snapshot of each entity is the one its content_hash was made of is
+    checked once everything is stored: ``app.loader.stored_checks``.)"""
+    v = row.values
+    if v["entity"] not in ("article", "record"):
+        raise row.error("entity", f"{short(v['entity'])} is not article or record")
+    if not re.fullmatch(SLUG_RE, v["entity_id"]):
+        raise row.error("entity_id", f"{short(v['entity_id'])} is not a slug")
+    if (v["snapshot"] is None) != (v["action"] == "delete"):
+        raise row.error("snapshot", "must be empty exactly when the action is delete")
 
 
 RELATION_COLUMNS = {"from": "record_id", "to": "other_record_id"}
 
 
-def _check_keys(table: Table, rows: list[Row], tables: Rows) -> None:
-    """Primary keys and unique values once each; every foreign key points at a row."""
-    uniques = [[c.name for c in table.primary_key.columns]]
-    uniques += [[c.name for c in u.columns] for u in table.constraints if isinstance(u, Unique)]
-    uniques += [[c.name] for c in table.columns if c.unique]
-    for names in uniques:
-        seen: dict[tuple[Any, ...], int] = {}
-        for row in rows:
-            key = tuple(row.values[n] for n in names)
-            if None in key:
-                continue
-            if key in seen:
-                shown = _short(str(key[0])) if len(key) == 1 else repr(key)
-                raise row.error(
-                    ", ".join(names), f"{shown} already given on line {seen[key]} (must be unique)"
-                )
-            seen[key] = row.line
-    for foreign in table.foreign_keys:
-        target = foreign.column
-        known = {r.values[target.name] for r in tables[target.table.name]}
-        for row in rows:
-            value = row.values[foreign.parent.name]
-            if value is not None and value not in known:
-                raise row.error(
-                    foreign.parent.name, f"{_short(str(value))}: no such {target.table.name} row"
-                )
-
-
-def _check_article(row: Row) -> BaseModel:
+def check_article(row: Row) -> BaseModel:
     """The article (or stub) row as its input model, checked."""
     v = row.values
     if v["is_stub"]:
@@ -414,7 +401,7 @@ def _check_article(row: Row) -> BaseModel:
     for name in ("url", "archive_url"):
         given, parsed = v.get(name), getattr(model, name, None)
         if given is not None and str(parsed) != given:
-            raise row.error(name, f"not in normal form (would be {_short(str(parsed))})")
+            raise row.error(name, f"not in normal form (would be {short(str(parsed))})")
     for name in ("content_hash", "snapshot_sha256"):
         if v[name] is not None and not re.fullmatch(r"[0-9a-f]{64}", v[name]):
             raise row.error(name, "not a sha256 in hex")
@@ -478,48 +465,37 @@ def _record_locator(
     return locate
 
 
-def _check_records(
-    tables: Rows, snapshots: dict[str, str]
-) -> tuple[dict[str, bool], dict[str, PlannedRecord]]:
-    """Each record (with its family row, evidence and derivation) validated by its input model;
-    ``verified`` recomputed from the article snapshot and compared, never trusted. Returns
-    whether each record's quotes are verified, and the records as the seed reader plans them
-    (their file being the records.csv line)."""
-    families = {
-        kind: {r.values["id"]: r for r in tables[name]} for kind, name in FAMILY_TABLES.items()
-    }
-    evidence: dict[str, list[Row]] = defaultdict(list)
-    for row in sorted(tables["evidence"], key=lambda r: r.values["position"]):
-        evidence[row.values["record_id"]].append(row)
-    sources: dict[str, list[str]] = defaultdict(list)
-    for row in tables["record_relations"]:
-        if row.values["relation"] == "derived_from":
-            sources[row.values["record_id"]].append(row.values["other_record_id"])
-    articles = {row.values["id"]: row.values for row in tables["articles"]}
-    verified: dict[str, bool] = {}
-    planned: dict[str, PlannedRecord] = {}
-    for record in tables["records"]:
-        record_id, kind = record.values["id"], record.values["kind"]
-        family = families.get(kind, {}).get(record_id)
-        if family is None:
-            raise record.error("kind", f"{_short(kind)} but no {FAMILY_TABLES.get(kind)} row")
-        for other, rows in families.items():
-            if other != kind and record_id in rows:
-                raise rows[record_id].error("id", f"the record is a {kind}, not a {other}")
-        quotes = evidence[record_id]
-
-        data = _record_data(record, family, quotes, sources[record_id])
-        model = _validate(FAMILY_MODELS[kind], data, _record_locator(kind, record, family, quotes))
-        for quote in quotes:
-            _check_verified(quote, articles[quote.values["article_id"]], snapshots)
-        verified[record_id] = all(quote.values["verified"] for quote in quotes)
-        where = f"{record.file}: line {record.line}"
-        article_id = quotes[0].values["article_id"] if quotes else ""
-        planned[record_id] = PlannedRecord(kind, cast(Any, model), article_id, where)
-    return verified, planned
+def check_record(
+    record: Row,
+    families: Mapping[str, Row],
+    quotes: list[Row],
+    sources: list[str],
+    articles: dict[str, dict[str, Any]],
+    snapshots: dict[str, str],
+) -> PlannedRecord:
+    """One record (with its family row, evidence in order of position, and derivation)
+    validated by its input model; ``verified`` recomputed from the article snapshot and
+    compared, never trusted. ``families`` holds the family rows of the record's id, by kind.
+    Returns the record as the seed reader plans it (its file being the records.csv line, or
+    ``record.file`` alone when the line is found only for a problem)."""
+    kind = record.values["kind"]
+    family = families.get(kind)
+    if family is None:
+        raise record.error("kind", f"{short(kind)} but no {FAMILY_TABLES.get(kind)} row")
+    for other, row in families.items():
+        if other != kind:
+            raise row.error("id", f"the record is a {kind}, not a {other}")
+    data = _record_data(record, family, quotes, sources)
+    model = _validate(FAMILY_MODELS[kind], data, _record_locator(kind, record, family, quotes))
+    for quote in quotes:
+        check_verified(quote, articles[quote.values["article_id"]], snapshots)
+    article_id = quotes[0].values["article_id"] if quotes else ""
+    planned = PlannedRecord(kind, cast(Any, model), article_id, record.file)
+    planned.verified = all(quote.values["verified"] for quote in quotes)
+    return planned
 
 
-def _check_verified(quote: Row, article: dict[str, Any], snapshots: dict[str, str]) -> None:
+def check_verified(quote: Row, article: dict[str, Any], snapshots: dict[str, str]) -> None:
     claimed, sha = quote.values["verified"], article["snapshot_sha256"]
     text = snapshots.get(sha) if sha else None
     if claimed and text is None:
@@ -531,28 +507,3 @@ def _check_verified(quote: Row, article: dict[str, Any], snapshots: dict[str, st
             "verified",
             f"{str(claimed).lower()}, but the quote is {'' if found else 'not '}in the snapshot",
         )
-
-
-def _check_revisions(tables: Rows, verified: dict[str, bool]) -> None:
-    """The log names articles and records by slug; a removal has no snapshot, anything else
-    has one; the last snapshot of each stored entity is the one its content_hash was made of."""
-    latest: dict[tuple[str, str], Row] = {}
-    for row in sorted(tables["revisions"], key=lambda r: r.values["id"]):
-        v = row.values
-        if v["entity"] not in ("article", "record"):
-            raise row.error("entity", f"{_short(v['entity'])} is not article or record")
-        if not re.fullmatch(SLUG_RE, v["entity_id"]):
-            raise row.error("entity_id", f"{_short(v['entity_id'])} is not a slug")
-        if (v["snapshot"] is None) != (v["action"] == "delete"):
-            raise row.error("snapshot", "must be empty exactly when the action is delete")
-        latest[(v["entity"], v["entity_id"])] = row
-    for entity, table in (("article", "articles"), ("record", "records")):
-        for row in tables[table]:
-            revision = latest.get((entity, row.values["id"]))
-            if revision is None or revision.values["snapshot"] is None:
-                raise row.error("id", "no revision holds this row's snapshot")
-            if content_hash(revision.values["snapshot"]) != row.values["content_hash"]:
-                raise row.error("content_hash", f"differs from revision {revision.values['id']}")
-            shown = revision.values["snapshot"].get("verified")
-            if entity == "record" and shown is not verified[row.values["id"]]:
-                raise revision.error("snapshot", f"says verified is {shown}, which is not so")

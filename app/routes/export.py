@@ -4,7 +4,6 @@ from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
-from app import package
 from app.deps import SessionDep
 
 router = APIRouter(prefix="/export", tags=["export"])
@@ -22,6 +21,8 @@ router = APIRouter(prefix="/export", tags=["export"])
 )
 def export_package(session: SessionDep) -> Response:
     """The dataset as a data package: field descriptions, licence, citation, checksums."""
+    from app import package  # the loader and its progress bars: only for this route and the CLI
+
     archive = package.export_zip(session)
     return StreamingResponse(
         archive.chunks(),
