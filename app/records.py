@@ -56,16 +56,24 @@ class RecordReader:
     ) -> list[list[dict[str, Any]]]:
         """Several families' rows at once: their sources and relations in one statement each."""
         groups = [(family, plain_rows(rows)) for family, rows in groups]
-        ids = [row.id for _, rows in groups for row in rows]
-        sources = queries.evidence_for(self.session, ids)
-        relations = relations_for(self.session, ids)
-        context = present.RecordContext(
-            sources, relations, self.graph, self._known_articles(sources, relations)
-        )
+        context = self._context([row for _, rows in groups for row in rows])
         return [
             [present.record(row, context) | family.present_fields(row) for row in rows]
             for family, rows in groups
         ]
+
+    def context(self, rows: Sequence[Row[Any]]) -> tuple[list[Any], present.RecordContext]:
+        """``rows`` as ``plain_rows``, and what presenting them needs: their evidence,
+        relations and articles (``app.csv_records`` writes CSV rows from these)."""
+        plain = plain_rows(rows)
+        return plain, self._context(plain)
+
+    def _context(self, rows: Sequence[Any]) -> present.RecordContext:
+        ids = [row.id for row in rows]
+        sources = queries.evidence_for(self.session, ids)
+        relations = relations_for(self.session, ids)
+        articles = self._known_articles(sources, relations)
+        return present.RecordContext(sources, relations, self.graph, articles)
 
     def _known_articles(
         self, *groups: dict[str, list[Any]]

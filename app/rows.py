@@ -18,7 +18,7 @@ def plain_rows(rows: Iterable[Any]) -> list[Any]:
     """Rows as named tuples with the same attributes: a SQLAlchemy ``Row`` answers ``row.id``
     through Python-level lookup (about 0.5 µs), a named tuple in C (about 0.03 µs), and a
     record reads some forty of them. Rows whose names cannot be tuple fields stay as they are."""
-    rows = list(rows)
+    rows = rows.all() if hasattr(rows, "all") else list(rows)  # a Result: one fetchall
     if not rows:
         return rows
     try:
