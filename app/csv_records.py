@@ -110,7 +110,7 @@ class RecordCsv:
             row.uncertainty_note,
             row.derived,
             row.derivation,
-            context.graph.independent_chains(chains),
+            context.chains(chains),
             JOIN.join(corroborated),
             JOIN.join(contradicted),
             context.articles[sources[0].article_id][1] if sources else "",

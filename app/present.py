@@ -3,7 +3,7 @@ no pydantic validation per item, orjson renders the result)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -14,7 +14,6 @@ from fastapi import Response
 from sqlalchemy import Row
 
 from app.citations import citation_text, text_fragment_url
-from app.provenance import CitationGraph
 from app.vocab import RecordRelationKind, Unit, label, whole
 
 
@@ -135,7 +134,9 @@ class RecordContext:
 
     sources: dict[str, list[Row[Any]]]
     relations: dict[str, list[Row[Any]]]
-    graph: CitationGraph
+    # How many independent chains a set of article ids forms (``CitationGraph``; the graph is
+    # loaded only when some record has two articles or more).
+    chains: Callable[[set[str]], int]
     articles: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
 
     def article(self, row: Any) -> tuple[dict[str, Any], str]:
@@ -230,7 +231,7 @@ def record(row: Row[Any], context: RecordContext) -> dict[str, Any]:
         "corroborated_by": corroborated,
         "contradicted_by": contradicted,
         "derived_from": derived_from,
-        "independent_sources": context.graph.independent_chains(chains),
+        "independent_sources": context.chains(chains),
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }

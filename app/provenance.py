@@ -81,8 +81,9 @@ class CitationGraph:
     @classmethod
     def load(cls, session: Session) -> CitationGraph:
         graph: dict[str, list[str]] = defaultdict(list)
-        for row in session.execute(select(citations.c.article_id, citations.c.cited_article_id)):
-            graph[row.article_id].append(row.cited_article_id)
+        links = session.execute(select(citations.c.article_id, citations.c.cited_article_id))
+        for article_id, cited_article_id in links.all():
+            graph[article_id].append(cited_article_id)
         return cls(dict(graph))
 
     def _reach(self, article_id: str) -> frozenset[str]:

@@ -73,7 +73,14 @@ class RecordReader:
         sources = queries.evidence_for(self.session, ids)
         relations = relations_for(self.session, ids)
         articles = self._known_articles(sources, relations)
-        return present.RecordContext(sources, relations, self.graph, articles)
+        return present.RecordContext(sources, relations, self.independent_chains, articles)
+
+    def independent_chains(self, article_ids: set[str]) -> int:
+        """``CitationGraph.independent_chains``, without loading the graph for fewer than two
+        articles (most records: one source, one chain)."""
+        if len(article_ids) < 2:
+            return len(article_ids)
+        return self.graph.independent_chains(article_ids)
 
     def _known_articles(
         self, *groups: dict[str, list[Any]]

@@ -213,13 +213,17 @@ class Family:
         """A FastAPI dependency giving the list's order: ``?sort=`` when the family has sorts
         (its signature is built from ``sorts``), else always ``order``."""
         if not self.sorts:
-            return lambda: self.order
+
+            async def only() -> Sequence[ColumnElement[Any]]:  # async: no thread pool hop
+                return self.order
+
+            return only
         by_name = {sort.name: sort.order for sort in self.sorts}
         names = tuple(by_name)
         SortName = Literal[names]  # type: ignore[valid-type]
         described = "; ".join(f"{sort.name}: {sort.doc}" for sort in self.sorts)
 
-        def order(sort: str = names[0]) -> Sequence[ColumnElement[Any]]:
+        async def order(sort: str = names[0]) -> Sequence[ColumnElement[Any]]:
             return by_name[sort]
 
         parameter = inspect.Parameter(
