@@ -16,7 +16,7 @@ from typing import Any
 
 from app.csv_rows import JOIN, RECORD_COLUMNS, SOURCE_COLUMNS, TIMESTAMPS, joined
 from app.csv_safety import ESCAPE, ESCAPED_STARTS
-from app.families.base import Family
+from app.families.base import Csv, Family
 from app.present import CORROBORATING, RecordContext
 from app.stream import cell
 from app.vocab import Unit, label, whole
@@ -28,14 +28,14 @@ PLAIN = (int, float)  # cells written as they are (a bool is not: it is written 
 def _field_cells(family: Family) -> list[Cells]:
     """Per field of the family, its CSV cells from a row: what ``Family.csv_cells`` makes of
     the JSON value ``Family.present_fields`` gives."""
-    cells: list[Cells] = []
-    for one in family.fields:
-        value = one.present or attrgetter(one.name)
-        if one.csv is None:
-            cells.append(lambda row, value=value: (value(row),))
-        else:
-            cells.append(lambda row, value=value, csv=one.csv.cells: csv(value(row)))
-    return cells
+    return [_cells(one.present or attrgetter(one.name), one.csv) for one in family.fields]
+
+
+def _cells(value: Callable[[Any], Any], csv: Csv | None) -> Cells:
+    if csv is None:
+        return lambda row: (value(row),)
+    split = csv.cells
+    return lambda row: split(value(row))
 
 
 def _article_cells(reference: dict[str, Any]) -> tuple[str, str, str, str]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app import present, queries
 from app.analysis import derive_multipliers, derived_regions
 from app.families import FAMILIES, Family
+from app.present import RecordContext
 from app.provenance import CitationGraph, relations_for
 from app.rows import plain_rows
 
@@ -62,18 +63,18 @@ class RecordReader:
             for family, rows in groups
         ]
 
-    def context(self, rows: Sequence[Row[Any]]) -> tuple[list[Any], present.RecordContext]:
+    def context(self, rows: Sequence[Row[Any]]) -> tuple[list[Any], RecordContext]:
         """``rows`` as ``plain_rows``, and what presenting them needs: their evidence,
         relations and articles (``app.csv_records`` writes CSV rows from these)."""
         plain = plain_rows(rows)
         return plain, self._context(plain)
 
-    def _context(self, rows: Sequence[Any]) -> present.RecordContext:
+    def _context(self, rows: Sequence[Any]) -> RecordContext:
         ids = [row.id for row in rows]
         sources = queries.evidence_for(self.session, ids)
         relations = relations_for(self.session, ids)
         articles = self._known_articles(sources, relations)
-        return present.RecordContext(sources, relations, self.independent_chains, articles)
+        return RecordContext(sources, relations, self.independent_chains, articles)
 
     def independent_chains(self, article_ids: set[str]) -> int:
         """``CitationGraph.independent_chains``, without loading the graph for fewer than two

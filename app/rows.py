@@ -11,7 +11,7 @@ from typing import Any
 
 @lru_cache(maxsize=256)
 def _row_class(fields: tuple[str, ...]) -> Any:
-    return namedtuple("Fields", fields)  # type: ignore[misc]
+    return namedtuple("Fields", fields)
 
 
 def plain_rows(rows: Iterable[Any]) -> list[Any]:

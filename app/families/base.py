@@ -10,7 +10,7 @@ one ``Field`` in the family's module (see docs/architecture.md for a worked exam
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from operator import attrgetter
@@ -209,7 +209,7 @@ class Family:
         """Every order the list can be served in (the default first)."""
         return [sort.order for sort in self.sorts] or [self.order]
 
-    def order_dependency(self) -> Callable[..., Sequence[ColumnElement[Any]]]:
+    def order_dependency(self) -> Callable[..., Awaitable[Sequence[ColumnElement[Any]]]]:
         """A FastAPI dependency giving the list's order: ``?sort=`` when the family has sorts
         (its signature is built from ``sorts``), else always ``order``."""
         if not self.sorts:
