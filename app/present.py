@@ -40,6 +40,8 @@ def month(value: date | None) -> str | None:
         return None
     text = _MONTHS.get(value)
     if text is None:
+        if len(_MONTHS) >= 4096:  # bounded whatever dates the data holds
+            _MONTHS.clear()
         text = _MONTHS[value] = value.strftime("%Y-%m")
     return text
 
