@@ -154,9 +154,22 @@ def ris(article: Any, note: str | None = None) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+class _PercentEncoded(dict[int, str]):
+    """``quote(ch, safe="")`` of each character, computed once per character: ``str.translate``
+    through it encodes a text as ``quote`` does, at about twice the speed (every record of an
+    export has a quote of its own, so no cache of whole texts helps)."""
+
+    def __missing__(self, code: int) -> str:
+        encoded = self[code] = percent_encode(chr(code), safe="")
+        return encoded
+
+
+_PERCENT = _PercentEncoded()
+
+
 def _fragment_part(text: str) -> str:
     # '-', ',' and '&' are syntax in a text directive, so they must be percent-encoded too.
-    return percent_encode(text, safe="")
+    return text.translate(_PERCENT)
 
 
 @lru_cache(maxsize=8192)  # the same quotes are served again and again; encoding is the cost

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
+ESCAPED_STARTS = (*FORMULA_STARTS, ESCAPE)
 
 
 def neutralise(text: str) -> str:
     """The cell to write for ``text``: prefixed with ``'`` when a spreadsheet would evaluate it
     (or when it already starts with ``'``, so that ``restore`` is exact)."""
-    if text.startswith((*FORMULA_STARTS, ESCAPE)):
+    if text.startswith(ESCAPED_STARTS):
         return ESCAPE + text
     return text
 

@@ -3,9 +3,10 @@ no pydantic validation per item, orjson renders the result)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -13,7 +14,6 @@ from fastapi import Response
 from sqlalchemy import Row
 
 from app.citations import citation_text, text_fragment_url
-from app.provenance import CitationGraph
 from app.vocab import RecordRelationKind, Unit, label, whole
 
 
@@ -31,8 +31,19 @@ def published_iso(value: datetime | None, precision: str | None) -> str | None:
     return value.strftime("%Y-%m-%d")
 
 
+# Months repeat on every page (a few hundred distinct ones in any dataset): format each once.
+_MONTHS: dict[date, str] = {}
+
+
 def month(value: date | None) -> str | None:
-    return value.strftime("%Y-%m") if value is not None else None
+    if value is None:
+        return None
+    text = _MONTHS.get(value)
+    if text is None:
+        if len(_MONTHS) >= 4096:  # bounded whatever dates the data holds
+            _MONTHS.clear()
+        text = _MONTHS[value] = value.strftime("%Y-%m")
+    return text
 
 
 # English month names, not the process locale's (strftime's %b would follow it).
@@ -43,6 +54,7 @@ MONTHS = (
 DASH = "\u2013"  # en dash, as in "Jan–Jul 2024"
 
 
+@lru_cache(maxsize=4096)  # a few hundred distinct periods in any dataset; each said once
 def period_label(
     start: date | None,
     end: date | None = None,
@@ -90,12 +102,13 @@ def article_ref(row: Any, id_field: str = "id") -> dict[str, Any]:
     }
 
 
-def source(row: Row[Any], article: dict[str, Any] | None = None) -> dict[str, Any]:
+def source(row: Row[Any], article: dict[str, Any]) -> dict[str, Any]:
+    """One piece of evidence (a row of ``queries.EVIDENCE``) quoting ``article`` (its reference)."""
     return {
-        "article": article or article_ref(row, "article_id"),
+        "article": article,
         "quote": row.quote,
         "quote_en": row.quote_en,
-        "text_fragment_url": text_fragment_url(row.url, row.quote),
+        "text_fragment_url": text_fragment_url(article["url"], row.quote),
         "prefix": row.prefix,
         "suffix": row.suffix,
         "verified": row.verified,
@@ -116,23 +129,26 @@ def region_ref(row: Any, prefix: str) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class RecordContext:
-    """What a page of records needs besides its own rows, each loaded in one statement."""
+    """What a group of records needs besides its own rows, each loaded in one statement: their
+    evidence and relations (rows carrying an ``article_id``), and every article those name, as
+    (reference, citation) by id. Many records quote the same few articles: each reference and
+    citation is built once, and shared."""
 
     sources: dict[str, list[Row[Any]]]
     relations: dict[str, list[Row[Any]]]
-    graph: CitationGraph
-    # Many records on a page quote the same few articles: build each reference once.
+    # How many independent chains a set of article ids forms (``CitationGraph``; the graph is
+    # loaded only when some record has two articles or more).
+    chains: Callable[[set[str]], int]
     articles: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
 
-    def article(self, row: Row[Any]) -> tuple[dict[str, Any], str]:
-        """(article reference, citation) of a row carrying article_id and its columns."""
-        cached = self.articles.get(row.article_id)
-        if cached is None:
-            cached = self.articles[row.article_id] = (
-                article_ref(row, "article_id"),
-                citation_text(row),
-            )
-        return cached
+    def article(self, row: Any) -> tuple[dict[str, Any], str]:
+        """(article reference, citation) of a row carrying an article_id."""
+        return self.articles[row.article_id]
+
+
+def article_entry(row: Any) -> tuple[dict[str, Any], str]:
+    """(reference, citation) of an article row (``queries.ARTICLE_REF_COLUMNS``)."""
+    return article_ref(row, "article_id"), citation_text(row)
 
 
 # Links shown as corroboration: the same figure from another article (independent or not).
@@ -165,41 +181,59 @@ def related(row: Row[Any], context: RecordContext) -> dict[str, Any]:
 
 def record(row: Row[Any], context: RecordContext) -> dict[str, Any]:
     """What every record shows, whatever its family (the family adds its own fields)."""
-    sources = context.sources.get(row.id, [])
-    links = context.relations.get(row.id, [])
-    corroborating = [link for link in links if link.relation in CORROBORATING]
-    # A relay or a translation repeats a count: it corroborates, but is no independent source.
-    independent = [link for link in corroborating if link.relation == "corroborates"]
-    chains = {source.article_id for source in sources} | {c.article_id for c in independent}
+    sources = context.sources.get(row.id, ())
+    links = context.relations.get(row.id, ())
+    articles = [context.article(s) for s in sources]
+    chains = {s.article_id for s in sources}
+    corroborated: list[dict[str, Any]] = []
+    contradicted: list[dict[str, Any]] = []
+    derived_from: list[dict[str, Any]] = []
+    for link in links:  # most records have none
+        relation = link.relation
+        if relation in CORROBORATING:
+            corroborated.append(related(link, context))
+            # A relay or a translation repeats a count: it corroborates, but is no
+            # independent source.
+            if relation == "corroborates":
+                chains.add(link.article_id)
+        elif relation == "contradicts":
+            contradicted.append(related(link, context))
+        elif relation == "derived_from" and link.forward:
+            derived_from.append(related(link, context))
+    unit = row.unit
+    region_code = row.region_code
     return {
         "id": row.id,
         "kind": row.kind,
         "statement": row.statement,
-        "value": whole(row.value, row.unit),
-        "value_low": whole(row.value_low, row.unit),
-        "value_high": whole(row.value_high, row.unit),
+        "value": whole(row.value, unit),
+        "value_low": whole(row.value_low, unit),
+        "value_high": whole(row.value_high, unit),
         "value_qualifier": row.value_qualifier,
-        "unit": row.unit,
-        "unit_label": label(Unit, row.unit),
-        "region": region_ref(row, "region"),
+        "unit": unit,
+        "unit_label": label(Unit, unit),
+        "region": None
+        if region_code is None
+        else {
+            "code": region_code,
+            "name": row.region_name,
+            "name_iso": row.region_name_iso,
+            "name_ru": row.region_name_ru,
+        },
         "rank": row.rank,
         "rank_reason": row.rank_reason,
         "uncertain": row.uncertain,
         "uncertainty_note": row.uncertainty_note,
         "derived": row.derived,
         "derivation": row.derivation,
-        "sources": [source(s, context.article(s)[0]) for s in sources],
-        "citation": context.article(sources[0])[1] if sources else "",
-        "corroborated_by": [related(link, context) for link in corroborating],
-        "contradicted_by": [
-            related(link, context) for link in links if link.relation == "contradicts"
+        "sources": [
+            source(s, reference) for s, (reference, _) in zip(sources, articles, strict=True)
         ],
-        "derived_from": [
-            related(link, context)
-            for link in links
-            if link.relation == "derived_from" and link.forward
-        ],
-        "independent_sources": context.graph.independent_chains(chains),
+        "citation": articles[0][1] if articles else "",
+        "corroborated_by": corroborated,
+        "contradicted_by": contradicted,
+        "derived_from": derived_from,
+        "independent_sources": context.chains(chains),
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }

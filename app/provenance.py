@@ -16,7 +16,8 @@ from sqlalchemy import Row, Table, and_, bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.models import Article, ArticleCitation, Evidence, Record, RecordRelation
-from app.queries import ARTICLE_REF_COLUMNS, id_batches
+from app.queries import id_batches
+from app.rows import plain_rows
 
 relations = cast(Table, RecordRelation.__table__)
 records = cast(Table, Record.__table__)
@@ -44,12 +45,12 @@ def _side(forward: bool) -> Any:
             records.c.unit.label("other_unit"),  # a count's value is shown as an integer
             records.c.value_qualifier.label("other_value_qualifier"),
             records.c.rank.label("other_rank"),
-            *ARTICLE_REF_COLUMNS,
+            evidence.c.article_id,  # the far record's first source (the reader looks it up)
         )
         .select_from(
-            relations.join(records, records.c.id == other)
-            .join(evidence, and_(evidence.c.record_id == other, evidence.c.position == 0))
-            .join(articles, articles.c.id == evidence.c.article_id)
+            relations.join(records, records.c.id == other).join(
+                evidence, and_(evidence.c.record_id == other, evidence.c.position == 0)
+            )
         )
         .where(mine.in_(bindparam("ids", expanding=True)))
     )
@@ -60,11 +61,11 @@ RELATIONS = union_all(_side(True), _side(False)).order_by("record_id", "other_id
 
 
 def relations_for(session: Session, record_ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
-    """Every relation touching ``record_ids``, with the far record's value and first source
-    (one statement per ``ID_BATCH`` ids)."""
+    """Every relation touching ``record_ids``, with the far record's value and the id of its
+    first source's article (one statement per ``ID_BATCH`` ids)."""
     by_record: dict[str, list[Row[Any]]] = defaultdict(list)
     for batch in id_batches(record_ids):
-        for row in session.execute(RELATIONS, {"ids": batch}):
+        for row in plain_rows(session.execute(RELATIONS, {"ids": batch})):
             by_record[row.record_id].append(row)
     return by_record
 
@@ -75,12 +76,14 @@ class CitationGraph:
 
     upstream: dict[str, list[str]] = field(default_factory=dict)
     _reached: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    _roots: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, session: Session) -> CitationGraph:
         graph: dict[str, list[str]] = defaultdict(list)
-        for row in session.execute(select(citations.c.article_id, citations.c.cited_article_id)):
-            graph[row.article_id].append(row.cited_article_id)
+        links = session.execute(select(citations.c.article_id, citations.c.cited_article_id))
+        for article_id, cited_article_id in links.all():
+            graph[article_id].append(cited_article_id)
         return cls(dict(graph))
 
     def _reach(self, article_id: str) -> frozenset[str]:
@@ -101,18 +104,25 @@ class CitationGraph:
     def roots(self, article_id: str) -> frozenset[str]:
         """Where the article's chains start: the articles upstream that cite nothing further.
         Articles that cite each other in a closed cycle start one chain together (named by
-        the smallest id), not one each."""
+        the smallest id), not one each. Memoised: the same few articles back many records."""
+        cached = self._roots.get(article_id)
+        if cached is not None:
+            return cached
         found: set[str] = set()
         for node in self._reach(article_id):
             upstream = self._reach(node)
             if all(node in self._reach(other) for other in upstream):  # nothing leads out
                 found.add(min(upstream))
-        return frozenset(found)
+        self._roots[article_id] = roots = frozenset(found)
+        return roots
 
     def independent_chains(self, article_ids: Iterable[str]) -> int:
         """How many independent chains the articles form: articles sharing a root are one."""
+        distinct = set(article_ids)
+        if len(distinct) < 2:  # most records: one source, one chain
+            return len(distinct)
         groups: list[set[str]] = []
-        for article_id in set(article_ids):
+        for article_id in distinct:
             roots = set(self.roots(article_id))
             overlapping = [g for g in groups if g & roots]
             for group in overlapping:

@@ -36,6 +36,7 @@ from app.models import (
     SentenceStat,
 )
 from app.pagination import AnySelect
+from app.rows import plain_rows
 
 records = cast(Table, Record.__table__)
 sentences = cast(Table, SentenceStat.__table__)
@@ -138,9 +139,48 @@ def sources_for(session: Session, record_ids: Sequence[str]) -> dict[str, list[R
     """Every source of every record in ``record_ids``: one statement per ``ID_BATCH`` ids."""
     by_record: dict[str, list[Row[Any]]] = defaultdict(list)
     for batch in id_batches(record_ids):
-        for row in session.execute(SOURCES, {"ids": batch}):
+        for row in plain_rows(session.execute(SOURCES, {"ids": batch})):
             by_record[row.record_id].append(row)
     return by_record
+
+
+# A record's evidence without its articles' columns: a reader of many records looks each article
+# up once (``article_refs``) instead of decoding it again on every row that quotes it.
+EVIDENCE = (
+    select(
+        evidence.c.record_id,
+        evidence.c.article_id,
+        evidence.c.quote,
+        evidence.c.quote_en,
+        evidence.c.prefix,
+        evidence.c.suffix,
+        evidence.c.verified,
+    )
+    .where(evidence.c.record_id.in_(bindparam("ids", expanding=True)))
+    .order_by(evidence.c.record_id, evidence.c.position)
+)
+ARTICLE_REFS = select(*ARTICLE_REF_COLUMNS).where(
+    articles.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
+def evidence_for(session: Session, record_ids: Sequence[str]) -> dict[str, list[Any]]:
+    """Every piece of evidence of every record in ``record_ids`` (rows of ``EVIDENCE``), in
+    order: one statement per ``ID_BATCH`` ids."""
+    by_record: dict[str, list[Any]] = defaultdict(list)
+    for batch in id_batches(record_ids):
+        for row in plain_rows(session.execute(EVIDENCE, {"ids": batch})):
+            by_record[row.record_id].append(row)
+    return by_record
+
+
+def article_refs(session: Session, article_ids: Sequence[str]) -> list[Any]:
+    """The rows of ``ARTICLE_REF_COLUMNS`` of these articles: one statement per ``ID_BATCH``."""
+    return [
+        row
+        for batch in id_batches(article_ids)
+        for row in plain_rows(session.execute(ARTICLE_REFS, {"ids": batch}))
+    ]
 
 
 ARTICLE_COLUMNS: list[ColumnElement[Any]] = [

@@ -16,10 +16,13 @@ from sqlalchemy.orm import Session
 from app import present, queries
 from app.analysis import derive_multipliers, derived_regions
 from app.families import FAMILIES, Family
+from app.present import RecordContext
 from app.provenance import CitationGraph, relations_for
+from app.rows import plain_rows
 
 # How many records of each family a region or an article embeds (the rest: a link to the list).
 DETAIL_RECORDS = 100
+ARTICLE_CACHE = 20_000  # articles a reader keeps (an export's batches share them)
 FAMILIES_BY_PATH = [family.path for family in FAMILIES.values()]
 
 
@@ -27,6 +30,9 @@ class RecordReader:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._graph: CitationGraph | None = None
+        # (reference, citation) by article id, for every group this reader presents: an export
+        # looks each article up once, not once per batch.
+        self._articles: dict[str, tuple[dict[str, Any], str]] = {}
 
     @classmethod
     def of(cls, session: Session) -> RecordReader:
@@ -50,16 +56,47 @@ class RecordReader:
         self, groups: Sequence[tuple[Family, Sequence[Row[Any]]]]
     ) -> list[list[dict[str, Any]]]:
         """Several families' rows at once: their sources and relations in one statement each."""
-        ids = [row.id for _, rows in groups for row in rows]
-        context = present.RecordContext(
-            sources=queries.sources_for(self.session, ids),
-            relations=relations_for(self.session, ids),
-            graph=self.graph,
-        )
+        groups = [(family, plain_rows(rows)) for family, rows in groups]
+        context = self._context([row for _, rows in groups for row in rows])
         return [
             [present.record(row, context) | family.present_fields(row) for row in rows]
             for family, rows in groups
         ]
+
+    def context(self, rows: Sequence[Row[Any]]) -> tuple[list[Any], RecordContext]:
+        """``rows`` as ``plain_rows``, and what presenting them needs: their evidence,
+        relations and articles (``app.csv_records`` writes CSV rows from these)."""
+        plain = plain_rows(rows)
+        return plain, self._context(plain)
+
+    def _context(self, rows: Sequence[Any]) -> RecordContext:
+        ids = [row.id for row in rows]
+        sources = queries.evidence_for(self.session, ids)
+        relations = relations_for(self.session, ids)
+        articles = self._known_articles(sources, relations)
+        return RecordContext(sources, relations, self.independent_chains, articles)
+
+    def independent_chains(self, article_ids: set[str]) -> int:
+        """``CitationGraph.independent_chains``, without loading the graph for fewer than two
+        articles (most records: one source, one chain)."""
+        if len(article_ids) < 2:
+            return len(article_ids)
+        return self.graph.independent_chains(article_ids)
+
+    def _known_articles(
+        self, *groups: dict[str, list[Any]]
+    ) -> dict[str, tuple[dict[str, Any], str]]:
+        """The reader's articles, with those the rows in ``groups`` name looked up if new; kept
+        to ``ARTICLE_CACHE`` entries (past it, started again), so memory stays flat."""
+        wanted = {
+            row.article_id for rows_by_id in groups for rows in rows_by_id.values() for row in rows
+        }
+        missing = sorted(wanted.difference(self._articles))
+        if missing and len(self._articles) + len(missing) > ARTICLE_CACHE:
+            self._articles = {k: v for k, v in self._articles.items() if k in wanted}
+        for row in queries.article_refs(self.session, missing):
+            self._articles[row.article_id] = present.article_entry(row)
+        return self._articles
 
     def by_family(
         self, conditions: dict[str, Sequence[ColumnElement[bool]]]

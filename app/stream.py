@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -26,9 +26,14 @@ from app.negotiation import OutputFormat
 CHUNK = 64 * 1024
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
     """A CSV cell: booleans as true/false, dates in ISO 8601, numbers as they are, and text
     neutralised so that a spreadsheet shows it rather than running it as a formula."""
+    kind = type(value)  # the common types first: an export asks for every cell of every row
+    if kind is str:
+        return neutralise(value)
+    if value is None or kind is int or kind is float:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if hasattr(value, "isoformat"):
@@ -53,15 +58,27 @@ def _ndjson(items: Iterable[dict[str, Any]]) -> Iterator[bytes]:
 
 
 def _csv(items: Iterable[dict[str, Any]], table: CsvTable, bom: bool) -> Iterator[bytes]:
+    columns = table.columns
+
+    def cells(item: dict[str, Any]) -> list[Any]:
+        row = table.row(item)
+        return [cell(row.get(name)) for name in columns]
+
+    return csv_chunks(map(cells, items), columns, bom)
+
+
+def csv_chunks(rows: Iterable[Sequence[Any]], columns: Sequence[str], bom: bool) -> Iterator[bytes]:
+    """CSV of ``rows`` (each its cells, as ``cell`` makes them) under a header of ``columns``,
+    in chunks of about ``CHUNK`` bytes; the first chunk goes as soon as the first row is
+    written."""
     buffer = io.StringIO()
     if bom:
         buffer.write("\ufeff")
-    rows = csv.writer(buffer, lineterminator="\r\n")
-    rows.writerow(table.columns)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
     first = True
-    for item in items:
-        row = table.row(item)
-        rows.writerow([_cell(row.get(column)) for column in table.columns])
+    for row in rows:
+        writer.writerow(row)
         if first or buffer.tell() >= CHUNK:
             yield buffer.getvalue().encode()
             buffer.seek(0)

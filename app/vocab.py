@@ -6,7 +6,7 @@ label beside each value, here and nowhere else: ``Measure.sentences.label`` is w
 shows as ``measure_label``."""
 
 from enum import StrEnum
-from typing import Self
+from typing import Self, TypeVar
 
 
 class Labelled(StrEnum):
@@ -21,9 +21,20 @@ class Labelled(StrEnum):
         return member
 
 
+L = TypeVar("L", bound="Labelled")
+
+
+def member(vocabulary: type[L], value: str) -> L:
+    """The member of ``vocabulary`` whose value is ``value`` (a stored string): a dict lookup,
+    not the enum's call machinery (a page of records asks a few hundred times); a value the
+    vocabulary lacks raises ValueError as the call does."""
+    found = vocabulary._value2member_map_.get(value)
+    return found if found is not None else vocabulary(value)  # type: ignore[return-value]
+
+
 def label(vocabulary: type[Labelled], value: str | None) -> str | None:
     """The label of ``value`` (a stored string) in ``vocabulary``; None for no value."""
-    return None if value is None else vocabulary(value).label
+    return None if value is None else member(vocabulary, value).label
 
 
 class Unit(Labelled):
@@ -57,7 +68,12 @@ class Unit(Labelled):
 def whole(value: float | None, unit: str | None) -> float | int | None:
     """``value`` as an integer when ``unit`` is a count and the value is whole (684, not
     684.0); otherwise unchanged. The one place the API decides how a number is shown."""
-    if value is not None and unit is not None and Unit(unit).is_count and value.is_integer():
+    if (
+        value is not None
+        and unit is not None
+        and member(Unit, unit).is_count
+        and value.is_integer()
+    ):
         return int(value)
     return value
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.citations import bibtex, citation_text, csl_json, ris
+from app.citations import bibtex, citation_text, csl_json, ris, text_fragment_url
 
 DESCRIBED = "mediazona-en-2024-04-12-record"  # a seed article whose headline is not known
 DESCRIPTION = "Mediazona (English): record number of AWOL sentences in March 2024"
@@ -116,3 +117,19 @@ def test_a_bracketed_title_is_refused_as_a_headline() -> None:
     with pytest.raises(ValidationError, match="give title"):
         ArticleIn.model_validate(base)
     assert ArticleIn.model_validate(base | {"description": "Our words"}).title is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Военный суд вынес 684 приговора",
+        "+15% more, -3 & a, b; c/d?e#f ~g_h.i",
+        "«нет» — 😀 \u00a0 tab\there",
+        "",
+    ],
+)
+def test_a_text_fragment_encodes_its_words_as_quote_does(text: str) -> None:
+    """The encoder is ours (a translation table, for speed): it must write what
+    ``urllib.parse.quote(..., safe="")`` writes, character for character."""
+    url = text_fragment_url("https://example.org/a", text)
+    assert url == f"https://example.org/a#:~:text={quote(' '.join(text.split()), safe='')}"

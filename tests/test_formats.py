@@ -23,8 +23,8 @@ from app.families import SENTENCE
 from app.models import Article
 from app.negotiation import OutputFormat
 from app.routes import listing as listing_module
-from app.routes.listing import _every_item, family_listing
-from app.stream import export_chunks
+from app.routes.listing import _every_item, _every_row, family_listing
+from app.stream import csv_chunks, export_chunks
 from tests.helpers import assert_problem, expected_ids, walk
 
 LISTS = ["sentences", "risks", "claims", "articles", "regions"]
@@ -204,13 +204,12 @@ def add_synthetic_sentences(session: Session, count: int) -> None:
 
 
 def export_peak(session: Session) -> tuple[int, int]:
-    """Peak traced memory while exporting every sentence as CSV, and the bytes written."""
+    """Peak traced memory while exporting every sentence as CSV (as the endpoint does: cells
+    straight from the rows), and the bytes written."""
     listing = family_listing(SENTENCE, [])
     tracemalloc.start()
     try:
-        chunks = export_chunks(
-            _every_item(session, listing, None), OutputFormat.csv, listing.table, bom=False
-        )
+        chunks = csv_chunks(_every_row(session, listing, None), listing.table.columns, bom=False)
         size = sum(len(chunk) for chunk in chunks)
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -219,11 +218,15 @@ def export_peak(session: Session) -> tuple[int, int]:
 
 
 def test_csv_export_memory_stays_flat_as_rows_grow(
-    databases: object, empty_db: str, session_for: Callable[[str], Session]
+    databases: object,
+    empty_db: str,
+    session_for: Callable[[str], Session],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from tests.conftest import Databases
 
     assert isinstance(databases, Databases)
+    monkeypatch.setattr(listing_module, "BATCH", 500)  # both exports span several batches
     small_db = databases.new(template=empty_db)
     small, large = session_for(small_db), session_for(empty_db)
     add_synthetic_sentences(small, 1_000)
@@ -332,11 +335,11 @@ def test_a_database_fault_before_the_first_byte_is_a_503_problem(
     a problem (after the first byte only a cut connection could say it)."""
     client = client_for(seeded_db)
 
-    def failing(*_: object) -> Iterator[dict[str, object]]:
+    def failing(*_: object) -> Iterator[list[object]]:
         raise OperationalError("SELECT", {}, Exception("database is locked"))
-        yield {}
+        yield []
 
-    monkeypatch.setattr(listing_module, "_every_item", failing)
+    monkeypatch.setattr(listing_module, "_batches", failing)
     response = client.get(f"/v1/sentences.{suffix}")
     assert_problem(response, 503)
     assert "content-disposition" not in response.headers

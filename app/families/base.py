@@ -10,9 +10,10 @@ one ``Field`` in the family's module (see docs/architecture.md for a worked exam
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from operator import attrgetter
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
@@ -133,6 +134,8 @@ class Family:
     # none: the list has the one order and no ``sort`` parameter.
     sorts: Sequence[Sort] = ()
     read_model: type[BaseModel] = field(init=False)
+    # (name, how its JSON value is read from a row), built once: presenting runs per record.
+    _shown: tuple[tuple[str, Callable[[Any], Any]], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         definitions: dict[str, Any] = {"kind": (Literal[self.kind], self.kind)}
@@ -146,6 +149,8 @@ class Family:
             **definitions,
         )
         object.__setattr__(self, "read_model", model)
+        shown_fields = tuple((one.name, one.present or attrgetter(one.name)) for one in self.fields)
+        object.__setattr__(self, "_shown", shown_fields)
         if not self.cursor_example:
             object.__setattr__(self, "cursor_example", self.example_id)
 
@@ -180,10 +185,7 @@ class Family:
     # JSON and CSV
 
     def present_fields(self, row: Row[Any]) -> dict[str, Any]:
-        return {
-            one.name: one.present(row) if one.present else getattr(row, one.name)
-            for one in self.fields
-        }
+        return {name: value(row) for name, value in self._shown}
 
     def csv_cells(self, item: Mapping[str, Any]) -> dict[str, Any]:
         cells: dict[str, Any] = {}
@@ -216,17 +218,21 @@ class Family:
         """Every order the list can be served in (the default first)."""
         return [sort.order for sort in self.sorts] or [self.order]
 
-    def order_dependency(self) -> Callable[..., Sequence[ColumnElement[Any]]]:
+    def order_dependency(self) -> Callable[..., Awaitable[Sequence[ColumnElement[Any]]]]:
         """A FastAPI dependency giving the list's order: ``?sort=`` when the family has sorts
         (its signature is built from ``sorts``), else always ``order``."""
         if not self.sorts:
-            return lambda: self.order
+
+            async def only() -> Sequence[ColumnElement[Any]]:  # async: no thread pool hop
+                return self.order
+
+            return only
         by_name = {sort.name: sort.order for sort in self.sorts}
         names = tuple(by_name)
         SortName = Literal[names]  # type: ignore[valid-type]
         described = "; ".join(f"{sort.name}: {sort.doc}" for sort in self.sorts)
 
-        def order(sort: str = names[0]) -> Sequence[ColumnElement[Any]]:
+        async def order(sort: str = names[0]) -> Sequence[ColumnElement[Any]]:
             return by_name[sort]
 
         parameter = inspect.Parameter(

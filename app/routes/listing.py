@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Label, Row
 from sqlalchemy.orm import Session
 
 from app import present, queries
+from app.csv_records import RecordCsv
 from app.csv_rows import CsvTable, record_table
 from app.deps import CursorSpec, ListOptions, SessionDep, list_options
 from app.errors import LIST_ERRORS, LIST_RESPONSES, NotFound, quoted
@@ -28,11 +29,13 @@ from app.pagination import (
     paginate,
 )
 from app.records import RecordReader
-from app.stream import export_chunks, primed
+from app.stream import csv_chunks, export_chunks, primed
 
-BATCH = 500  # rows an export reads and presents at a time
+BATCH = 2000  # rows an export reads and presents at a time
+FIRST_BATCH = 200  # the first batch is small: the first byte leaves sooner, whatever BATCH is
 
 RowsPresenter = Callable[[Session, Sequence[Row[Any]]], list[dict[str, Any]]]
+RowsCells = Callable[[Session, Sequence[Row[Any]]], list[list[Any]]]
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class Listing:
     present_rows: RowsPresenter
     table: CsvTable
     facets: Mapping[str, ColumnElement[Any]] = field(default_factory=dict)
+    # The CSV cells of rows straight from them (``app.csv_records``), for lists of records:
+    # the same cells as ``table`` makes of the presented items, at a fraction of the cost.
+    csv_rows: RowsCells | None = None
 
     @property
     def keys(self) -> list[str]:
@@ -122,6 +128,7 @@ def family_listing(
     expression) is selected too, so the next page's cursor can be read from the last row."""
     order = family.order if order is None else order
     computed = [column for column in order if isinstance(column, Label)]
+    flat = RecordCsv(family)
     return Listing(
         family.path,
         family.select(*conditions).add_columns(*computed),
@@ -129,6 +136,7 @@ def family_listing(
         lambda session, rows: RecordReader.of(session).present(family, rows),
         record_table(family),
         family.facets,
+        lambda session, rows: flat.rows(*RecordReader.of(session).context(rows)),
     )
 
 
@@ -148,10 +156,18 @@ def respond(request: Request, session: Session, options: ListOptions, listing: L
         return _json_page(request, session, options, listing)
     maker = request.state.sessionmaker
     cursor = options.page.cursor
+    # A session of its own: the request's closes when this function returns, and the stream
+    # outlives it. One transaction, so every batch reads the same snapshot.
+    if options.output is OutputFormat.csv and listing.csv_rows is not None:
+
+        def cells() -> Iterator[list[Any]]:
+            with maker() as stream_session:
+                yield from _every_row(stream_session, listing, cursor)
+
+        chunks = csv_chunks(cells(), listing.table.columns, options.bom)
+        return stream_response(chunks, options.output, listing.name)
 
     def items() -> Iterator[dict[str, Any]]:
-        # A session of its own: the request's closes when this function returns, and the
-        # stream outlives it. One transaction, so every batch reads the same snapshot.
         with maker() as stream_session:
             yield from _every_item(stream_session, listing, cursor)
 
@@ -170,11 +186,16 @@ def respond_items(
 def export_response(
     items: Iterator[dict[str, Any]], output: OutputFormat, bom: bool, name: str, table: CsvTable
 ) -> Response:
-    """Every item streamed as ``output``; its ETag (from the data version) is the cache
+    """Every item streamed as ``output``."""
+    return stream_response(export_chunks(items, output, table, bom), output, name)
+
+
+def stream_response(chunks: Iterator[bytes], output: OutputFormat, name: str) -> Response:
+    """``chunks`` streamed as ``output``; its ETag (from the data version) is the cache
     middleware's. The first chunk is rendered here, before the response starts."""
     extension = "csv" if output is OutputFormat.csv else "ndjson"
     return StreamingResponse(
-        primed(export_chunks(items, output, table, bom)),
+        primed(chunks),
         media_type=MEDIA_TYPES[output],
         headers={"Content-Disposition": f'attachment; filename="desertion-{name}.{extension}"'},
     )
@@ -198,16 +219,32 @@ def _json_page(
     return present.json_response(body, headers)
 
 
-def _every_item(session: Session, listing: Listing, cursor: str | None) -> Iterator[dict[str, Any]]:
-    """Every matching item, fetched and presented a batch at a time (keyset, no page cap)."""
-    page = PageRequest(limit=BATCH, cursor=cursor)
+def _batches(
+    session: Session, listing: Listing, cursor: str | None
+) -> Iterator[Sequence[Row[Any]]]:
+    """Every matching row, a batch at a time (keyset, no page cap)."""
+    page = PageRequest(limit=min(FIRST_BATCH, BATCH), cursor=cursor)
     while True:
         rows = session.execute(paginate(listing.base, listing.order, page)).all()
-        batch = rows[:BATCH]
-        yield from listing.present_rows(session, batch)
-        if len(rows) <= BATCH:
+        batch = rows[: page.limit]
+        if batch:
+            yield batch
+        if len(rows) <= page.limit:
             return
         last = batch[-1]
         page = PageRequest(
             limit=BATCH, cursor=encode_cursor([getattr(last, k) for k in listing.keys])
         )
+
+
+def _every_item(session: Session, listing: Listing, cursor: str | None) -> Iterator[dict[str, Any]]:
+    """Every matching item, presented a batch at a time."""
+    for batch in _batches(session, listing, cursor):
+        yield from listing.present_rows(session, batch)
+
+
+def _every_row(session: Session, listing: Listing, cursor: str | None) -> Iterator[list[Any]]:
+    """Every matching row's CSV cells (``listing.csv_rows``), a batch at a time."""
+    assert listing.csv_rows is not None
+    for batch in _batches(session, listing, cursor):
+        yield from listing.csv_rows(session, batch)
