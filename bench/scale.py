@@ -100,7 +100,9 @@ def running(command: list[str], probe: str, env: dict[str, str] | None = None) -
 def api(url: str, cache: bool = True) -> tuple[list[str], dict[str, str]]:
     env = {"DESERTION_DATABASE_URL": url, "DESERTION_LOG_LEVEL": "warning"}
     if not cache:
+        # Both caches keyed on the data version off: every read runs its statements.
         env["DESERTION_RESPONSE_CACHE_BYTES"] = "0"
+        env["DESERTION_FACET_CACHE_ENTRIES"] = "0"
     command = [str(VENV_BIN / "desertion-api"), "serve", "--port", "{port}"]
     return command, env
 
@@ -216,6 +218,7 @@ def run(plan: Plan, results: Results, quiet: bool) -> None:
                             measure_export(server, "/v1/sentences.ndjson", plan.export_seconds),
                         ]
                 advance(1)
+        _kept_facets(engines, plan, results)
         _cache_and_304(plan, results)
         advance(1)
         _datasette(plan, results)
@@ -249,6 +252,22 @@ def run(plan: Plan, results: Results, quiet: bool) -> None:
         advance(1)
 
 
+KEPT_FACETS = "facets region, year: counts kept per data version"
+
+
+def _kept_facets(engines: dict[str, tuple[str, str]], plan: Plan, results: Results) -> None:
+    """The facet read with the response cache off but the facet counts kept per data version
+    (the default): what a second page or another client's request of the same list costs."""
+    path = next(read for read in reads.READS if read.name.startswith("facets")).big_path
+    for engine, (seed_url, big_url) in engines.items():
+        for scale, url in (("seed", seed_url), ("big", big_url)):
+            command, env = api(url, cache=False)
+            env.pop("DESERTION_FACET_CACHE_ENTRIES")
+            with running(command, "/healthz", env) as server:
+                warm(server.base + path)
+                results.reads[(engine, scale)][KEPT_FACETS] = wrk(server.base + path, plan.seconds)
+
+
 def _cache_and_304(plan: Plan, results: Results) -> None:
     """The list with the response cache off and on, and a matching conditional GET (304)."""
     path = reads.READS[0].seed_path
@@ -271,8 +290,12 @@ def _datasette(plan: Plan, results: Results) -> None:
     command = [str(VENV_BIN / "datasette"), "serve", "-i", file, "-p", "{port}"]
     command += ["--setting", "num_sql_threads", "8"]
     path = f"/{name}/sentence_stats.json?_size=50"
+    # Its leanest page as well: no row count, no facets, no facet suggestions, which our list
+    # does not compute either (its default page counts the table, within its time limit).
+    lean = path + "&_nocount=1&_nofacet=1&_nosuggest=1"
     with running(command, path) as server:
         results.datasette = wrk(server.base + path, plan.seconds)
+        results.datasette_lean = wrk(server.base + lean, plan.seconds)
     path = reads.READS[0].big_path
     for cache in (True, False):
         command, env = api(plan.sqlite_big, cache)
