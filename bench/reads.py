@@ -36,7 +36,10 @@ READS: tuple[Read, ...] = (
     _same("list, first page", "/v1/sentences?limit=50"),
     _same("?from=&to=", "/v1/sentences?limit=50&from=2024-01&to=2024-06"),
     _same("?measure=", "/v1/sentences?limit=50&measure=sentences"),
+    # The seed's sentences are all national (no real source gives a regional court count), so
+    # its RU-BU page is empty; the claims read below is the like-for-like one (5 seed claims).
     _same("?region=", "/v1/sentences?limit=50&region=RU-BU"),
+    _same("claims ?region=", "/v1/claims?limit=50&region=RU-BU"),
     _same("series", "/v1/sentences/series?measure=sentences"),
     _same("search", "/v1/search?q=Buryatia"),
     _same("facets region, year", "/v1/sentences?limit=50&facet=region&facet=year"),
