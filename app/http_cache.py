@@ -25,6 +25,7 @@ package) is passed through as it streams.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import sqlite3
@@ -126,9 +127,32 @@ class SqliteProbe:
         self.path = path
         self.inode: int | None = None
         self.connection: sqlite3.Connection | None = None
+        self.held: tuple[int, int] | None = None
+        self.held_in: asyncio.AbstractEventLoop | None = None
 
     def __call__(self) -> tuple[int, int] | None:
-        """The file's state, or None when it cannot be read (missing: nothing may be cached)."""
+        """The file's state, or None when it cannot be read (missing: nothing may be cached).
+
+        Within one batch of the event loop's ready callbacks the state is read once. Every
+        request those callbacks serve was received before the batch began, hence before the
+        read: a client that waited for a commit before sending its request cannot be among
+        them with an older state (its request arrives in a later batch, after the release)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None and loop is self.held_in:
+            return self.held
+        state = self._read()
+        if loop is not None:
+            self.held, self.held_in = state, loop
+            loop.call_soon(self._release)
+        return state
+
+    def _release(self) -> None:
+        self.held, self.held_in = None, None
+
+    def _read(self) -> tuple[int, int] | None:
         try:
             inode = os.stat(self.path).st_ino
             if self.connection is None or inode != self.inode:

@@ -4,7 +4,9 @@ and HEAD), is logged and counted like any request, and follows the data version.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
 from app.hit_path import HitPathMiddleware
-from app.http_cache import MAX_FINALS
+from app.http_cache import MAX_FINALS, SqliteProbe
 from app.logs import RequestIdFilter, new_request_id
 from app.main import create_app
 from tests.conftest import ON_POSTGRES
@@ -237,3 +239,32 @@ def test_a_new_request_id_is_a_uuid4() -> None:
     for value in made:
         parsed = uuid.UUID(hex=value)
         assert (parsed.hex, parsed.version, parsed.variant) == (value, 4, uuid.RFC_4122)
+
+
+def test_the_sqlite_probe_is_read_once_per_batch_of_callbacks(tmp_path: Path) -> None:
+    path = tmp_path / "probed.db"
+    writer = sqlite3.connect(path)
+    writer.execute("CREATE TABLE t (x)")
+    writer.commit()
+    probe = SqliteProbe(str(path))
+
+    def commit() -> None:
+        writer.execute("INSERT INTO t VALUES (1)")
+        writer.commit()
+
+    async def scenario() -> None:
+        first = probe()
+        commit()
+        assert probe() == first  # the same batch: requests received before the commit
+        await asyncio.sleep(0)  # the next batch, as a request sent after the commit
+        second = probe()
+        assert second != first
+        commit()
+        await asyncio.sleep(0)
+        assert probe() != second
+
+    asyncio.run(scenario())
+    state = probe()  # outside an event loop, every call reads
+    commit()
+    assert probe() != state
+    writer.close()
