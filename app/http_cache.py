@@ -136,7 +136,9 @@ class SqliteProbe:
         Within one batch of the event loop's ready callbacks the state is read once. Every
         request those callbacks serve was received before the batch began, hence before the
         read: a client that waited for a commit before sending its request cannot be among
-        them with an older state (its request arrives in a later batch, after the release)."""
+        them with an older state (its request arrives in a later batch, after the release).
+        This holds while request tasks start by ``call_soon``, as uvicorn's do (an eager task
+        factory would start them inside the I/O callbacks, within a batch)."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
