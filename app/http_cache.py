@@ -25,11 +25,13 @@ package) is passed through as it streams.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import sqlite3
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -48,6 +50,9 @@ from app.models import Revision
 # The data version a request is answered at, left in its ASGI scope for the routes' own caches
 # (app.facets).
 VERSION_KEY = "desertion.data_version"
+# The cache entry a response is, left in the scope for the hit path (app.hit_path) to record the
+# headers the response leaves the application with.
+ENTRY_KEY = "desertion.cached"
 
 # What a 304 keeps of the 200 it stands for (RFC 9110 15.4.5: Cache-Control, ETag and Vary are
 # required when the 200 would carry them; Date is the server's).
@@ -122,9 +127,34 @@ class SqliteProbe:
         self.path = path
         self.inode: int | None = None
         self.connection: sqlite3.Connection | None = None
+        self.held: tuple[int, int] | None = None
+        self.held_in: asyncio.AbstractEventLoop | None = None
 
     def __call__(self) -> tuple[int, int] | None:
-        """The file's state, or None when it cannot be read (missing: nothing may be cached)."""
+        """The file's state, or None when it cannot be read (missing: nothing may be cached).
+
+        Within one batch of the event loop's ready callbacks the state is read once. Every
+        request those callbacks serve was received before the batch began, hence before the
+        read: a client that waited for a commit before sending its request cannot be among
+        them with an older state (its request arrives in a later batch, after the release).
+        This holds while request tasks start by ``call_soon``, as uvicorn's do (an eager task
+        factory would start them inside the I/O callbacks, within a batch)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None and loop is self.held_in:
+            return self.held
+        state = self._read()
+        if loop is not None:
+            self.held, self.held_in = state, loop
+            loop.call_soon(self._release)
+        return state
+
+    def _release(self) -> None:
+        self.held, self.held_in = None, None
+
+    def _read(self) -> tuple[int, int] | None:
         try:
             inode = os.stat(self.path).st_ino
             if self.connection is None or inode != self.inode:
@@ -196,19 +226,43 @@ class DataVersion:
         return value
 
 
+def _headers_size(headers: list[tuple[bytes, bytes]]) -> int:
+    return sum(len(k) + len(v) for k, v in headers)
+
+
+@dataclass(frozen=True)
+class Final:
+    """The headers a response to an entry left the application with, all middlewares applied
+    (its X-Request-ID aside), and the route it is counted under (app.hit_path)."""
+
+    headers: list[tuple[bytes, bytes]]
+    route: str
+
+
+# What a final is recorded under: the request's Origin (the one request header the middlewares
+# outside the cache read: CORS) and the status (200, or 304 for a matching conditional GET).
+Variant = tuple[str | None, int]
+MAX_FINALS = (
+    8  # per entry: a client sending made-up Origins fills these, then is answered as before
+)
+
+
 @dataclass(frozen=True)
 class Cached:
-    """A rendered 200: its start message's headers, ETag and body (None when too big to keep)."""
+    """A rendered 200: its start message's headers, ETag and body (None when too big to keep),
+    and the final headers recorded for it so far, by variant."""
 
     version: Version
     etag: str
     headers: list[tuple[bytes, bytes]]
     body: bytes | None
     route: Any = None  # the route that rendered it: a hit is counted under it (app.metrics)
+    finals: dict[Variant, Final] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def size(self) -> int:
-        return 256 + len(self.body or b"") + sum(len(k) + len(v) for k, v in self.headers)
+        finals = sum(_headers_size(f.headers) for f in self.finals.values())
+        return 256 + len(self.body or b"") + _headers_size(self.headers) + finals
 
 
 RequestKey = tuple[str, str, bytes, str]
@@ -233,15 +287,30 @@ class ResponseCache:
         self.entries.move_to_end(key)
         return entry
 
-    def put(self, key: RequestKey, entry: Cached) -> None:
+    def put(self, key: RequestKey, entry: Cached) -> Cached | None:
+        """Keeps ``entry`` (its body only if it is small enough) and returns what is kept."""
         if self.max_bytes <= 0:
-            return
+            return None
         if entry.body is not None and len(entry.body) > self.max_bytes // 8:
             entry = Cached(entry.version, entry.etag, entry.headers, None, entry.route)
         if key in self.entries:
             self._drop(key)
         self.entries[key] = entry
         self.size += entry.size
+        self._trim()
+        return entry
+
+    def remember(self, key: RequestKey, entry: Cached, variant: Variant, final: Final) -> None:
+        """Records the final headers of ``entry`` for ``variant``, if the entry is still kept
+        under ``key`` (its bytes count towards ``max_bytes`` from then on)."""
+        if self.entries.get(key) is not entry or len(entry.finals) >= MAX_FINALS:
+            return
+        old = entry.finals.get(variant)
+        entry.finals[variant] = final
+        self.size += _headers_size(final.headers) - (_headers_size(old.headers) if old else 0)
+        self._trim()
+
+    def _trim(self) -> None:
         while self.size > self.max_bytes and self.entries:
             self._drop(next(iter(self.entries)))
 
@@ -249,7 +318,7 @@ class ResponseCache:
         self.size -= self.entries.pop(key).size
 
 
-def request_key(scope: Scope, headers: Headers) -> RequestKey:
+def request_key(scope: Scope, headers: Mapping[str, str]) -> RequestKey:
     """What a read's body depends on besides the data: the path, the query string as sent
     (parameter order shows in ``next`` links and facet order) and Accept. The public URL is the
     application's own, one per cache."""
@@ -289,9 +358,11 @@ class ReadCache:
                 scope["route"] = entry.route
             start = {"type": "http.response.start", "status": 200, "headers": entry.headers}
             if self.not_modified(request, entry.etag, version):
+                scope[ENTRY_KEY] = entry
                 await send_304(send, start)
                 return True
             if entry.body is not None:
+                scope[ENTRY_KEY] = entry
                 await send(start)
                 await send({"type": "http.response.body", "body": entry.body})
                 return True
@@ -312,7 +383,7 @@ class ReadCache:
         vary = {v.strip() for v in headers.get("vary", "").split(",") if v.strip()}
         headers["vary"] = ", ".join(sorted(vary | {"Accept"}))
 
-    def not_modified(self, request: Headers, etag: str, version: Version | None) -> bool:
+    def not_modified(self, request: Mapping[str, str], etag: str, version: Version | None) -> bool:
         if "if-none-match" in request:
             return etag_matches(request["if-none-match"], etag)
         since = request.get("if-modified-since")
@@ -434,7 +505,7 @@ class HTTPCacheMiddleware:
             self.cache.decorate(headers, version)
             if version is not None:
                 entry = Cached(version, etag, list(start["headers"]), body, scope.get("route"))
-                self.cache.responses.put(key, entry)
+                scope[ENTRY_KEY] = self.cache.responses.put(key, entry)
             if self.cache.not_modified(request, etag, version):
                 await send_304(send, start)
                 return

@@ -12,9 +12,9 @@ should never reach a log.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from contextvars import ContextVar
 from typing import Any
 
@@ -33,7 +33,33 @@ def request_id_for(header: str | None) -> str:
     """The client's id when it is a valid one, else a new one."""
     if header is not None and VALID_ID.fullmatch(header):
         return header
-    return uuid.uuid4().hex
+    return new_request_id()
+
+
+def new_request_id() -> str:
+    """A random (version 4) UUID as 32 hex digits, as ``uuid.uuid4().hex`` spells it, without
+    building a ``UUID``: a third of the time, on a path (a cache hit) that costs little else."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    return raw.hex()
+
+
+def log_access(method: str, path: str, status: int, started: float) -> None:
+    """The access line of a request that began at ``started`` (``time.perf_counter()``): its
+    method, path (without the query, cut to ``MAX_PATH``), status and duration. Nothing is
+    formatted when the level leaves it out."""
+    if not access_log.isEnabledFor(logging.INFO):
+        return
+    duration_ms = round((time.perf_counter() - started) * 1000, 2)
+    path = path[:MAX_PATH]
+    access_log.info(
+        "%s %s %s",
+        method,
+        path,
+        status,
+        extra={"method": method, "path": path, "status": status, "duration_ms": duration_ms},
+    )
 
 
 def current_request_id() -> str | None:
@@ -74,20 +100,7 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            duration_ms = round((time.perf_counter() - started) * 1000, 2)
-            path = scope["path"][:MAX_PATH]
-            access_log.info(
-                "%s %s %s",
-                scope["method"],
-                path,
-                status,
-                extra={
-                    "method": scope["method"],
-                    "path": path,
-                    "status": status,
-                    "duration_ms": duration_ms,
-                },
-            )
+            log_access(scope["method"], scope["path"], status, started)
             REQUEST_ID.reset(token)
 
 

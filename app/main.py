@@ -17,6 +17,7 @@ from app.deps import reject_unknown_query_params
 from app.errors import add_problem_schema, register_error_handlers
 from app.facets import FacetCache
 from app.guard import GuardLimits, RequestGuard
+from app.hit_path import HitPathMiddleware
 from app.http_cache import CacheHitMiddleware, HTTPCacheMiddleware, ReadCache
 from app.logs import RequestIdMiddleware
 from app.metrics import Metrics, MetricsMiddleware
@@ -154,7 +155,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=EXPOSED_HEADERS,
         max_age=600,
     )
-    app.add_middleware(RequestIdMiddleware)  # outermost: every response and log line has the id
+    app.add_middleware(RequestIdMiddleware)  # every response and log line has the id
+    # Outermost: a cache hit whose headers it has seen leaves here, id, log line and metrics kept.
+    app.add_middleware(HitPathMiddleware, cache=cache, metrics=metrics, prefixes=pages)
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(pages_router)

@@ -2,6 +2,10 @@
 wrk: FastAPI's hello world (the floor), the API with its response cache off (every read renders,
 as before the lever) and on (a repeated read and a 304 answered from the cache).
 
+Besides requests/s, each case reports the server's own CPU time per request (user + system, from
+``/proc``): on a machine shared with other work, wrk's rps moves with the neighbours' load, while
+what a request costs the server moves much less.
+
     python -m bench.levers [--database URL] [--seconds 5] [--rounds 3] [--port 8250]
 
 Without ``--database`` it builds a seeded SQLite file in a temporary folder.
@@ -38,6 +42,14 @@ class Run:
     rps: float
     p50_ms: float
     p99_ms: float
+    requests: int = 0
+    cpu_us: float = 0.0  # the server's CPU time per request, when its process id was given
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _ms(text: str) -> float:
@@ -48,22 +60,26 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def wrk(url: str, seconds: float, header: str | None = None) -> Run:
-    """``wrk -t2 -c8 --latency`` against ``url``: requests/s, p50 and p99."""
+def wrk(url: str, seconds: float, header: str | None = None, pid: int | None = None) -> Run:
+    """``wrk -t2 -c8 --latency`` against ``url``: requests/s, p50 and p99, and the CPU time
+    per request of the server process ``pid``."""
     command = ["wrk", "-t2", "-c8", f"-d{seconds:g}s", "--latency", url]
     if header:
         command[1:1] = ["-H", header]
+    before = cpu_seconds(pid) if pid else 0.0
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    spent = cpu_seconds(pid) - before if pid else 0.0
     if "Non-2xx or 3xx responses" in out:
         raise RuntimeError(f"{url}: errors\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
-    return Run(rps, p50, p99)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return Run(rps, p50, p99, requests, spent / max(requests, 1) * 1e6)
 
 
 @contextmanager
-def process(command: list[str], env: dict[str, str], health: str) -> Iterator[None]:
+def process(command: list[str], env: dict[str, str], health: str) -> Iterator[int]:
     proc = subprocess.Popen(
         command, env=dict(os.environ, **env), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
     )
@@ -76,7 +92,7 @@ def process(command: list[str], env: dict[str, str], health: str) -> Iterator[No
                 if proc.poll() is not None:
                     raise RuntimeError(f"{command} exited") from None
                 time.sleep(0.1)
-        yield
+        yield proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -104,38 +120,46 @@ def main() -> None:
         hello, off, on = args.port, args.port + 1, args.port + 2
         base = {port: f"http://127.0.0.1:{port}" for port in (hello, off, on)}
         uvicorn = [sys.executable, "-m", "uvicorn", "bench.hello:app", "--no-access-log"]
-        stack.enter_context(
-            process([*uvicorn, "--port", str(hello), "--log-level", "warning"], {}, base[hello])
-        )
+        pid = {
+            hello: stack.enter_context(
+                process([*uvicorn, "--port", str(hello), "--log-level", "warning"], {}, base[hello])
+            )
+        }
         for port, cache in ((off, "0"), (on, str(32 * 1024 * 1024))):
             command, env = api(port, database, response_cache_bytes=cache)
-            stack.enter_context(process(command, env, f"{base[port]}/healthz"))  # type: ignore[arg-type]
-        cases: list[tuple[str, str, str | None]] = [
-            ("FastAPI hello world", base[hello] + "/", None),
-            ("/healthz", base[on] + "/healthz", None),
+            pid[port] = stack.enter_context(process(command, env, f"{base[port]}/healthz"))  # type: ignore[arg-type]
+        cases: list[tuple[str, int, str, str | None]] = [
+            ("FastAPI hello world", hello, "/", None),
+            ("/healthz", on, "/healthz", None),
         ]
         for path in paths:
             inm = f"If-None-Match: {httpx.get(base[on] + path).headers['etag']}"
             cases += [
-                (f"{path} 200, cache off", base[off] + path, None),
-                (f"{path} 200, cache on (repeated)", base[on] + path, None),
-                (f"{path} 304, cache off", base[off] + path, inm),
-                (f"{path} 304, cache on", base[on] + path, inm),
+                (f"{path} 200, cache off", off, path, None),
+                (f"{path} 200, cache on (repeated)", on, path, None),
+                (f"{path} 304, cache off", off, path, inm),
+                (f"{path} 304, cache on", on, path, inm),
             ]
         # Rounds interleave the cases, so a neighbour's load on a shared machine falls on all.
-        runs: dict[str, list[Run]] = {name: [] for name, _, _ in cases}
+        runs: dict[str, list[Run]] = {name: [] for name, *_ in cases}
         for _ in range(args.rounds):
-            for name, url, header in cases:
-                runs[name].append(wrk(url, args.seconds, header))
+            for name, port, path, header in cases:
+                runs[name].append(wrk(base[port] + path, args.seconds, header, pid[port]))
         floor = median(r.rps for r in runs["FastAPI hello world"])
+        cpu_floor = median(r.cpu_us for r in runs["FastAPI hello world"])
         print(
-            f"{'read (median of rounds)':58} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'x hello':>8}"
+            f"{'read (median of rounds)':50} {'rps':>7} {'p50 ms':>7} {'p99 ms':>7}"
+            f" {'x hello':>7} {'cpu us':>7} {'x hello':>7}"
         )
         for name, measured in runs.items():
             rps = median(r.rps for r in measured)
             p50 = median(r.p50_ms for r in measured)
             p99 = median(r.p99_ms for r in measured)
-            print(f"{name:58} {rps:8.0f} {p50:8.2f} {p99:8.2f} {rps / floor:8.2f}")
+            cpu = median(r.cpu_us for r in measured)
+            print(
+                f"{name:50} {rps:7.0f} {p50:7.2f} {p99:7.2f} {rps / floor:7.2f}"
+                f" {cpu:7.1f} {cpu_floor / cpu:7.2f}"
+            )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,18 @@ from tests.test_seed import DAGENS
 RECORD = "/v1/sentences/dagens-2024-sentences-per-month"
 
 
+def load_an_edit(seed_dir: Path, session: Session) -> None:
+    """Edits a sentence of DAGENS in ``seed_dir`` and loads it: a new data version, and a change
+    to that record's body (its statement ends with "(edited)")."""
+
+    def change(data: dict[str, Any]) -> None:
+        data["sentences"][0]["statement"] = "Around 800 a month in 2024 (edited)."
+
+    edit(seed_dir, DAGENS, change)
+    load_seed(session, seed_dir)
+    session.commit()
+
+
 @pytest.mark.parametrize(
     "path", ["/v1/sentences", RECORD, "/v1/regions?limit=5", "/v1/articles", "/v1/disputes"]
 )
@@ -93,12 +105,7 @@ def test_etag_changes_only_when_the_data_behind_it_changes(
     session.commit()
     assert {p: client.get(p).headers["etag"] for p in before} == before
 
-    def change(data: dict[str, Any]) -> None:
-        data["sentences"][0]["statement"] = "Around 800 a month in 2024 (edited)."
-
-    edit(seed_copy, DAGENS, change)
-    load_seed(session, seed_copy)
-    session.commit()
+    load_an_edit(seed_copy, session)
     after = {p: client.get(p).headers["etag"] for p in before}
     assert after[RECORD] != before[RECORD]
     assert after["/v1/sentences?limit=500"] != before["/v1/sentences?limit=500"]
@@ -281,13 +288,7 @@ def test_a_change_by_another_connection_busts_the_cache(
         p: r.headers["etag"] for p, r in before.items()
     }
 
-    def change(data: dict[str, Any]) -> None:
-        data["sentences"][0]["statement"] = "Around 800 a month in 2024 (edited)."
-
-    edit(seed_copy, DAGENS, change)
-    session = session_for(seeded_db)
-    load_seed(session, seed_copy)
-    session.commit()
+    load_an_edit(seed_copy, session_for(seeded_db))
     for path, old in before.items():
         new = client.get(path, headers={"If-None-Match": old.headers["etag"]})
         assert new.status_code == 200, path
