@@ -11,14 +11,15 @@ and ``tests/test_exports.py`` compares both paths on every seed record.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
 from app.csv_rows import JOIN, RECORD_COLUMNS, SOURCE_COLUMNS, TIMESTAMPS, joined
-from app.csv_safety import ESCAPE, ESCAPED_STARTS
+from app.csv_safety import ESCAPED_STARTS
 from app.families.base import Csv, Family
 from app.present import CORROBORATING, RecordContext
-from app.stream import cell, csv_text, quote
+from app.stream import NEEDS_QUOTES, cell, csv_text, text_cell
 from app.vocab import Unit, label, whole
 
 Cells = Callable[[Any], tuple[Any, ...]]
@@ -136,17 +137,32 @@ class RecordCsv:
         values.append(row.created_at)
         values.append(row.updated_at)
         # ``csv_text(cell(value))`` of each value, its common cases inline (a call per cell
-        # costs as much as the rest of the row): text neutralised then quoted when it must be,
-        # None empty, numbers as they are.
-        return ",".join(
-            [
-                quote(ESCAPE + value if value.startswith(ESCAPED_STARTS) else value)
-                if type(value) is str
-                else ""
-                if value is None
-                else str(value)
-                if type(value) in PLAIN
-                else csv_text(cell(value))
-                for value in values
-            ]
-        ) + "\r\n"
+        # costs as much as the rest of the row): text neutralised and quoted only when one
+        # scan says it must be, None empty, numbers as they are, booleans true/false,
+        # timestamps in ISO 8601.
+        needs_quotes = NEEDS_QUOTES
+        return (
+            ",".join(
+                [
+                    (
+                        text_cell(value)
+                        if value.startswith(ESCAPED_STARTS) or needs_quotes(value)
+                        else value
+                    )
+                    if type(value) is str
+                    else ""
+                    if value is None
+                    else str(value)
+                    if type(value) in PLAIN
+                    else "true"
+                    if value is True
+                    else "false"
+                    if value is False
+                    else value.isoformat()
+                    if type(value) is datetime
+                    else csv_text(cell(value))
+                    for value in values
+                ]
+            )
+            + "\r\n"
+        )

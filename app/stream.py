@@ -67,13 +67,18 @@ def _csv(items: Iterable[dict[str, Any]], table: CsvTable, bom: bool) -> Iterato
 
 
 # What makes csv.writer (QUOTE_MINIMAL, lineterminator "\r\n") quote a field.
-_NEEDS_QUOTES = re.compile('[",\r\n]').search
+NEEDS_QUOTES = re.compile('[",\r\n]').search
 
 
 def quote(text: str) -> str:
     """``text`` as ``csv.writer`` writes it: in quotes (its own doubled) when it holds a
     comma, a quote or a line break."""
-    return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES(text) else text
+    return '"' + text.replace('"', '""') + '"' if NEEDS_QUOTES(text) else text
+
+
+def text_cell(text: str) -> str:
+    """``quote(neutralise(text))``: a text cell as the CSV holds it."""
+    return quote(neutralise(text))
 
 
 def csv_text(value: Any) -> str:

@@ -29,9 +29,10 @@ from app.pagination import (
     paginate,
 )
 from app.records import RecordReader
+from app.rows import plain_result
 from app.stream import csv_line_chunks, export_chunks, primed
 
-BATCH = 2000  # rows an export reads and presents at a time
+BATCH = 5000  # rows an export reads and presents at a time
 FIRST_BATCH = 200  # the first batch is small: the first byte leaves sooner, whatever BATCH is
 
 RowsPresenter = Callable[[Session, Sequence[Row[Any]]], list[dict[str, Any]]]
@@ -225,7 +226,7 @@ def _batches(
     """Every matching row, a batch at a time (keyset, no page cap)."""
     page = PageRequest(limit=min(FIRST_BATCH, BATCH), cursor=cursor)
     while True:
-        rows = session.execute(paginate(listing.base, listing.order, page)).all()
+        rows = plain_result(session, paginate(listing.base, listing.order, page))
         batch = rows[: page.limit]
         if batch:
             yield batch
