@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Dialect, Select
-from sqlalchemy.types import TypeEngine
+from sqlalchemy import CompoundSelect, Dialect, Select
 from sqlalchemy import types as sqltypes
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 MEMO = 4096  # distinct raw values a column's converter remembers (dates, timestamps, flags)
 
@@ -72,7 +72,9 @@ def _converter(
     if key not in _CONVERTERS:
         if len(_CONVERTERS) >= 1024:
             _CONVERTERS.clear()
-        process = type_.dialect_impl(dialect).result_processor(dialect, coltype)
+        process: Callable[[Any], Any] | None = type_.dialect_impl(dialect).result_processor(
+            dialect, coltype
+        )
         if process is not None and not isinstance(type_, sqltypes.JSON):
             process = _Memo(process).__getitem__
         _CONVERTERS[key] = process
@@ -80,7 +82,9 @@ def _converter(
 
 
 def plain_result(
-    session: Session, statement: Select[Any], params: Mapping[str, Any] | None = None
+    session: Session,
+    statement: Select[Any] | CompoundSelect[Any],
+    params: Mapping[str, Any] | None = None,
 ) -> list[Any]:
     """``plain_rows(session.execute(statement, params))``, without building a ``Row`` for
     each: the DBAPI's tuples are read as they are, and only the columns whose type converts
@@ -89,7 +93,7 @@ def plain_result(
     ones a ``Row`` holds). An export reads millions of rows: this is several times faster."""
     result = session.connection().execute(statement, params)
     try:
-        cursor = result.cursor  # type: ignore[attr-defined]
+        cursor = result.cursor
         raw = cursor.fetchall()
         coltypes = [described[1] for described in cursor.description]
         names = tuple(result.keys())
