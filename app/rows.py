@@ -90,7 +90,10 @@ def plain_result(
     each: the DBAPI's tuples are read as they are, and only the columns whose type converts
     values (dates, timestamps and booleans on SQLite, time zones everywhere) are converted, a
     column at a time, through SQLAlchemy's own result processors (so the values are the
-    ones a ``Row`` holds). An export reads millions of rows: this is several times faster."""
+    ones a ``Row`` holds). For rows with few converted columns (evidence: one) this costs
+    about a third less than a ``Row`` each (SQLite 9.0 -> 6.0 µs, PostgreSQL 8.6 -> 7.6 µs a
+    record, 5,000 at a time); a record's own row (eight converted columns) is read faster by
+    SQLAlchemy's compiled row processing, so it keeps ``session.execute``."""
     result = session.connection().execute(statement, params)
     try:
         cursor = result.cursor

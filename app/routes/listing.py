@@ -29,7 +29,6 @@ from app.pagination import (
     paginate,
 )
 from app.records import RecordReader
-from app.rows import plain_result
 from app.stream import csv_line_chunks, export_chunks, primed
 
 BATCH = 5000  # rows an export reads and presents at a time
@@ -226,7 +225,7 @@ def _batches(
     """Every matching row, a batch at a time (keyset, no page cap)."""
     page = PageRequest(limit=min(FIRST_BATCH, BATCH), cursor=cursor)
     while True:
-        rows = plain_result(session, paginate(listing.base, listing.order, page))
+        rows = session.execute(paginate(listing.base, listing.order, page)).all()
         batch = rows[: page.limit]
         if batch:
             yield batch
