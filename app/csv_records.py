@@ -11,14 +11,15 @@ and ``tests/test_exports.py`` compares both paths on every seed record.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
 from app.csv_rows import JOIN, RECORD_COLUMNS, SOURCE_COLUMNS, TIMESTAMPS, joined
-from app.csv_safety import ESCAPE, ESCAPED_STARTS
+from app.csv_safety import ESCAPED_STARTS
 from app.families.base import Csv, Family
 from app.present import CORROBORATING, RecordContext
-from app.stream import cell
+from app.stream import NEEDS_QUOTES, cell, csv_text, text_cell
 from app.vocab import Unit, label, whole
 
 Cells = Callable[[Any], tuple[Any, ...]]
@@ -72,12 +73,12 @@ class RecordCsv:
         self.columns = [*RECORD_COLUMNS, *family.csv_names, *SOURCE_COLUMNS, *TIMESTAMPS]
         self._fields = _field_cells(family)
 
-    def rows(self, rows: Sequence[Any], context: RecordContext) -> list[list[Any]]:
-        """The cells of each row (``plain_rows``), ready for ``csv.writer``."""
+    def rows(self, rows: Sequence[Any], context: RecordContext) -> list[str]:
+        """Each row (``plain_rows``) as its CSV line (``app.stream.csv_line`` of its cells)."""
         articles = _ArticleCells(context)
         return [self._row(row, context, articles) for row in rows]
 
-    def _row(self, row: Any, context: RecordContext, articles: _ArticleCells) -> list[Any]:
+    def _row(self, row: Any, context: RecordContext, articles: _ArticleCells) -> str:
         sources = context.sources.get(row.id, ())
         links = context.relations.get(row.id, ())
         chains = {s.article_id for s in sources}
@@ -135,13 +136,33 @@ class RecordCsv:
             values.append(joined(s.quote_en for s in sources))
         values.append(row.created_at)
         values.append(row.updated_at)
-        # ``cell`` of each value, its common cases inline (a call per cell costs as much as
-        # the rest of the row): text neutralised, None and numbers as they are.
-        return [
-            (ESCAPE + value if value.startswith(ESCAPED_STARTS) else value)
-            if type(value) is str
-            else value
-            if value is None or type(value) in PLAIN
-            else cell(value)
-            for value in values
-        ]
+        # ``csv_text(cell(value))`` of each value, its common cases inline (a call per cell
+        # costs as much as the rest of the row): text neutralised and quoted only when one
+        # scan says it must be, None empty, numbers as they are, booleans true/false,
+        # timestamps in ISO 8601.
+        needs_quotes = NEEDS_QUOTES
+        return (
+            ",".join(
+                [
+                    (
+                        text_cell(value)
+                        if value.startswith(ESCAPED_STARTS) or needs_quotes(value)
+                        else value
+                    )
+                    if type(value) is str
+                    else ""
+                    if value is None
+                    else str(value)
+                    if type(value) in PLAIN
+                    else "true"
+                    if value is True
+                    else "false"
+                    if value is False
+                    else value.isoformat()
+                    if type(value) is datetime
+                    else csv_text(cell(value))
+                    for value in values
+                ]
+            )
+            + "\r\n"
+        )

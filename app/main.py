@@ -1,6 +1,7 @@
 """The application factory: engine and sessions in the lifespan, routers under /v1, one error
 shape, strict query strings."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -116,6 +117,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         engine = make_engine(settings.database_url, engine_limits(settings))
         app.state.engine = engine  # read by the pool gauges of /metrics
+        # What startup built (modules, routes, schemas, mappers) lives as long as the process:
+        # frozen, the cyclic collector no longer walks it on every full collection. An export
+        # allocates several containers per row and triggers a full collection every few
+        # thousand rows: at 100k sentences the collector's share of a CSV export fell from
+        # 1.53 s to 0.67 s of CPU (of about 6.5 s).
+        gc.freeze()  # O(1): startup's objects move to the permanent generation
         yield {"sessionmaker": sessionmaker(engine, expire_on_commit=False)}
         engine.dispose()
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Article, ArticleCitation, Evidence, Record, RecordRelation
 from app.queries import id_batches
-from app.rows import plain_rows
+from app.rows import plain_result
 
 relations = cast(Table, RecordRelation.__table__)
 records = cast(Table, Record.__table__)
@@ -65,7 +65,7 @@ def relations_for(session: Session, record_ids: Sequence[str]) -> dict[str, list
     first source's article (one statement per ``ID_BATCH`` ids)."""
     by_record: dict[str, list[Row[Any]]] = defaultdict(list)
     for batch in id_batches(record_ids):
-        for row in plain_rows(session.execute(RELATIONS, {"ids": batch})):
+        for row in plain_result(session, RELATIONS, {"ids": batch}):
             by_record[row.record_id].append(row)
     return by_record
 

@@ -36,7 +36,7 @@ from app.models import (
     SentenceStat,
 )
 from app.pagination import AnySelect
-from app.rows import plain_rows
+from app.rows import plain_result, plain_rows
 
 records = cast(Table, Record.__table__)
 sentences = cast(Table, SentenceStat.__table__)
@@ -169,7 +169,7 @@ def evidence_for(session: Session, record_ids: Sequence[str]) -> dict[str, list[
     order: one statement per ``ID_BATCH`` ids."""
     by_record: dict[str, list[Any]] = defaultdict(list)
     for batch in id_batches(record_ids):
-        for row in plain_rows(session.execute(EVIDENCE, {"ids": batch})):
+        for row in plain_result(session, EVIDENCE, {"ids": batch}):
             by_record[row.record_id].append(row)
     return by_record
 
@@ -179,7 +179,7 @@ def article_refs(session: Session, article_ids: Sequence[str]) -> list[Any]:
     return [
         row
         for batch in id_batches(article_ids)
-        for row in plain_rows(session.execute(ARTICLE_REFS, {"ids": batch}))
+        for row in plain_result(session, ARTICLE_REFS, {"ids": batch})
     ]
 
 

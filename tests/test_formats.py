@@ -23,8 +23,8 @@ from app.families import SENTENCE
 from app.models import Article
 from app.negotiation import OutputFormat
 from app.routes import listing as listing_module
-from app.routes.listing import _every_item, _every_row, family_listing
-from app.stream import csv_chunks, export_chunks
+from app.routes.listing import _every_item, _every_line, family_listing
+from app.stream import csv_line, csv_line_chunks, export_chunks
 from tests.helpers import assert_problem, expected_ids, walk
 
 LISTS = ["sentences", "risks", "claims", "articles", "regions"]
@@ -209,7 +209,9 @@ def export_peak(session: Session) -> tuple[int, int]:
     listing = family_listing(SENTENCE, [])
     tracemalloc.start()
     try:
-        chunks = csv_chunks(_every_row(session, listing, None), listing.table.columns, bom=False)
+        chunks = csv_line_chunks(
+            _every_line(session, listing, None), listing.table.columns, bom=False
+        )
         size = sum(len(chunk) for chunk in chunks)
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -368,3 +370,19 @@ def test_an_export_starts_before_its_last_row_is_read(seeded_db: str) -> None:
         engine.dispose()
     total = len(rows((first + rest).decode()))
     assert total == pulled > 1
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [""],
+        [None],
+        ["", ""],
+        [1.5, True, None, 'a"b', "x,y", "c\rd", "e\nf", " g ", "\t", "'=1"],
+        [1e20, 0.1, -0.0, 0, -3, "plain", "Республика", '"', ","],
+    ],
+)
+def test_a_csv_line_is_what_csv_writer_writes(cells: list[Any]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    assert csv_line(cells) == buffer.getvalue()
