@@ -48,6 +48,15 @@ from app.queries import articles, evidence, records
 
 facet_counts = cast(Table, FacetCount.__table__)
 
+# The rule, as the ``facet`` parameter of every family's list states it.
+FACET_NOTE = (
+    " The counts are summed from totals kept at each data load when every filter is one of "
+    "region, include_deprecated and the list's own categories (measure, granularity; metric, "
+    "reference; claim_kind, speaker): they cost the same at any size. With from, to or article "
+    "the matching records are counted, which takes longer the more there are. The answer is "
+    "the same either way."
+)
+
 
 @dataclass(frozen=True)
 class FamilyRollup:
