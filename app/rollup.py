@@ -127,6 +127,10 @@ def _build(family: Family) -> Any:
             .outerjoin(first, and_(first.c.record_id == records.c.id, first.c.position == 0))
             .outerjoin(articles, articles.c.id == first.c.article_id)
         )
+        # Always true (the family's rows are records of its kind), but it has SQLite read the
+        # records in id order (ix_records_kind_id), as the family's rows and evidence are
+        # stored, rather than in region order: ~1.8x less time at 100k sentences.
+        .where(records.c.kind == family.kind)
         .group_by(*values, articles.c.publisher)
     )
     names = ["kind", *(d.name for d in dimensions(family)), "publisher"]

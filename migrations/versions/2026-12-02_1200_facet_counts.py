@@ -116,6 +116,7 @@ def _fill(counts: Any) -> None:
                 .outerjoin(first, sa.and_(first.c.record_id == records.c.id, first.c.position == 0))
                 .outerjoin(articles, articles.c.id == first.c.article_id)
             )
+            .where(records.c.kind == kind)  # read in id order (app/rollup.py)
             .group_by(*values.values(), articles.c.publisher)
         )
         names = ["kind", *values, "publisher", "records", "first_sources"]
