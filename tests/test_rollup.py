@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import ColumnElement, event, select
+from sqlalchemy import ColumnElement, event, func, select, update
 from sqlalchemy.orm import Session
 
 from app import package, queries, rollup
@@ -204,3 +204,29 @@ def test_the_migration_counts_the_records_already_stored(
     command.downgrade(config, BEFORE_ROLLUP)
     command.upgrade(config, "head")
     assert _rollup_rows(session_for(seeded_db)) == built_by_the_loader
+
+
+def test_the_rollup_counts_records_with_no_or_several_first_sources(
+    seeded_db: str, session_for: Callable[[str], Session]
+) -> None:
+    """A package may hold a record with two evidence rows at position 0, or none: the publisher
+    facet counts each first source (its join), every other facet each record once."""
+    session = session_for(seeded_db)
+    evidence = queries.evidence
+    quoted_twice = (
+        select(evidence.c.record_id)
+        .group_by(evidence.c.record_id)
+        .having(func.count() > 1)
+        .order_by(evidence.c.record_id)
+        .limit(2)
+    )
+    two, none = session.scalars(quoted_twice).all()
+    second = select(func.max(evidence.c.id)).where(evidence.c.record_id == two).scalar_subquery()
+    session.execute(update(evidence).where(evidence.c.id == second).values(position=0))
+    session.execute(
+        update(evidence)
+        .where(evidence.c.record_id == none, evidence.c.position == 0)
+        .values(position=9)
+    )
+    rollup.rebuild(session)
+    assert assert_rollup_counts_as_sql(session) > 300

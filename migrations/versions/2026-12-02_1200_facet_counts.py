@@ -90,11 +90,15 @@ FAMILIES: dict[str, tuple[Any, Any, dict[str, Any]]] = {
 
 
 def _fill(counts: Any) -> None:
-    first, earlier = evidence.alias("first_source"), evidence.alias("earlier")
-    counted_elsewhere = sa.exists().where(
-        earlier.c.record_id == first.c.record_id,
-        earlier.c.position == 0,
-        earlier.c.id < first.c.id,
+    lead = sa.func.row_number().over(partition_by=evidence.c.record_id, order_by=evidence.c.id)
+    first = (
+        sa.select(
+            evidence.c.record_id,
+            evidence.c.article_id,
+            sa.case((lead == 1, 1), else_=0).label("lead"),
+        )
+        .where(evidence.c.position == 0)
+        .subquery("first_source")
     )
     for kind, (table, year_of, own) in FAMILIES.items():
         values = {
@@ -108,12 +112,12 @@ def _fill(counts: Any) -> None:
                 sa.literal(kind),
                 *values.values(),
                 articles.c.publisher,
-                sa.func.sum(sa.case((counted_elsewhere, 0), else_=1)),
+                sa.func.sum(sa.func.coalesce(first.c.lead, 1)),
                 sa.func.count(articles.c.id),
             )
             .select_from(
                 table.join(records, records.c.id == table.c.id)
-                .outerjoin(first, sa.and_(first.c.record_id == records.c.id, first.c.position == 0))
+                .outerjoin(first, first.c.record_id == records.c.id)
                 .outerjoin(articles, articles.c.id == first.c.article_id)
             )
             .where(records.c.kind == kind)  # read in id order (app/rollup.py)
