@@ -151,6 +151,12 @@ ROLLUPS: dict[str, FamilyRollup] = {
 }
 
 
+def of(family: Family) -> FamilyRollup | None:
+    """The rollup of ``family``, if it is the family the rollup was built from (a family
+    described anew, as a test does, has rows of its own)."""
+    return ROLLUPS[family.kind] if FAMILIES.get(family.kind) is family else None
+
+
 def rebuild(session: Session) -> None:
     """Count every family's records again, in the caller's transaction (end of every load).
 

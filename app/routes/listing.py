@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import ColumnElement, Label, Row
 from sqlalchemy.orm import Session
 
-from app import present, queries
+from app import present, queries, rollup
 from app.csv_records import RecordCsv
 from app.csv_rows import CsvTable, record_table
 from app.deps import CursorSpec, ListOptions, SessionDep, list_options
@@ -29,7 +29,7 @@ from app.pagination import (
     paginate,
 )
 from app.records import RecordReader
-from app.rollup import ROLLUPS, FamilyRollup
+from app.rollup import FamilyRollup
 from app.stream import csv_chunks, export_chunks, primed
 
 BATCH = 2000  # rows an export reads and presents at a time
@@ -140,7 +140,7 @@ def family_listing(
         record_table(family),
         family.facets,
         lambda session, rows: flat.rows(*RecordReader.of(session).context(rows)),
-        ROLLUPS[family.kind],
+        rollup.of(family),
     )
 
 
