@@ -92,11 +92,15 @@ class ListOptions:
 
 
 def list_options(
-    output: OutputFormat, facets: Iterable[str] = (), cursor: CursorSpec | None = None
+    output: OutputFormat,
+    facets: Iterable[str] = (),
+    cursor: CursorSpec | None = None,
+    facet_note: str = "",
 ) -> Any:
     """``Depends`` for one list operation's options. A JSON page takes ``limit``, ``cursor``
     (when the list pages) and ``facet`` (exactly the facets the list has); a CSV export takes
-    ``bom``; NDJSON takes nothing. Each is its own operation (``/v1/sentences``,
+    ``bom``; NDJSON takes nothing; ``facet_note`` ends the ``facet`` parameter's description
+    (how a family's facets are counted). Each is its own operation (``/v1/sentences``,
     ``/v1/sentences.csv``, ``/v1/sentences.ndjson``), so each declares one media type."""
     names = tuple(facets)
     parameters = [
@@ -145,7 +149,7 @@ def list_options(
                         Query(
                             description="Add counts per value of a field beside the page, "
                             f"computed over every matching record (repeatable): "
-                            f"{', '.join(names)}.",
+                            f"{', '.join(names)}.{facet_note}",
                             examples=[[names[0]]],
                         ),
                     ],

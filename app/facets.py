@@ -1,8 +1,9 @@
 """Facet counts kept per data version.
 
-A facet counts every matching record, so its cost grows with the table whatever the index:
-at 100k sentences on SQLite the region facet reads 100k index entries (~80-200 ms) and the year
-facet as many (~50-110 ms), and at 1M ten times that. The counts change only when the data
+A facet counted over the matching records costs in proportion to them (at 100k sentences on
+SQLite the region facet read 100k index entries, ~80-200 ms, and the year facet as many); most
+are now summed from the counts kept at load time (``app.rollup``), but a filter the rollup does
+not hold (``from``, ``article``) still counts the records. The counts change only when the data
 does, so each worker keeps the counts of the statements it has run, for the data version they
 were counted at (read by ``app.http_cache`` for every request it sees, and left in the
 request's scope under ``VERSION_KEY``): a repeated facet, or the
@@ -20,8 +21,8 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from app import queries
 from app.pagination import AnySelect
+from app.rollup import FamilyRollup, facet_counts_of
 
 
 class FacetCache:
@@ -39,9 +40,12 @@ class FacetCache:
         version: Any,
         base: AnySelect,
         expression: ColumnElement[Any],
+        rollup: FamilyRollup | None = None,
     ) -> list[dict[str, Any]]:
+        """The counts (``app.rollup.facet_counts_of``: from the family's rollup when the
+        filters allow), kept for ``version``."""
         if not self.entries or version is None:
-            return queries.facet_counts(session, base, expression)
+            return facet_counts_of(session, base, expression, rollup)
         dialect = session.get_bind().dialect
         compiled = base.compile(dialect=dialect)
         key = (
@@ -55,7 +59,7 @@ class FacetCache:
             if found is not None:
                 self._counts.move_to_end(key)
                 return [dict(count) for count in found]
-        counted = queries.facet_counts(session, base, expression)
+        counted = facet_counts_of(session, base, expression, rollup)
         with self._lock:
             self._counts[key] = counted
             while len(self._counts) > self.entries:

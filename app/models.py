@@ -319,6 +319,40 @@ class Revision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class FacetCount(Base):
+    """How many records share one combination of what facets count and coarse filters select:
+    the family, the region, the rank, the year, the first source's publisher and the family's
+    own columns (``app.rollup``). Derived, like the search index: rebuilt in the transaction of
+    every load (seed and import), never part of a data package. A facet whose filters are all
+    conditions on these columns sums a few thousand of these rows instead of counting every
+    matching record.
+
+    Each record is counted once in ``records``, in the group of its first source (its
+    lowest-id evidence at position 0; none: ``publisher`` null); ``first_sources`` counts the
+    record's evidence rows at position 0 with this publisher, which is what the publisher facet
+    counts (a join on the first source)."""
+
+    __tablename__ = "facet_counts"
+    __table_args__ = (Index("ix_facet_counts_kind", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    region_code: Mapped[str | None] = mapped_column(String(8))
+    rank: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int | None]
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    # The families' own: sentence (measure, granularity), risk (metric, reference region),
+    # claim (claim_kind, speaker); null in the other families' rows.
+    measure: Mapped[str | None] = mapped_column(String(40))
+    granularity: Mapped[str | None] = mapped_column(String(12))
+    metric: Mapped[str | None] = mapped_column(String(60))
+    reference_region_code: Mapped[str | None] = mapped_column(String(8))
+    claim_kind: Mapped[str | None] = mapped_column(String(12))
+    speaker_id: Mapped[str | None] = mapped_column(String(80))
+    records: Mapped[int]
+    first_sources: Mapped[int]
+
+
 class SearchDocument(Base):
     """The searchable text of one record or article, written by the loader with the record.
 

@@ -2,9 +2,9 @@
 descriptions, units, licence, citation, sha256 of every file) and one CSV per table.
 
 Every table is exported as stored (ids, timestamps and the revision log included), so importing
-the package into an empty database reproduces every API response exactly. The search index is
-rebuilt on import rather than exported. Text cells are escaped against spreadsheet formulas
-(``app.csv_safety``) and restored on import.
+the package into an empty database reproduces every API response exactly. The search index and
+the facet counts (``app.rollup``) are rebuilt on import rather than exported. Text cells are
+escaped against spreadsheet formulas (``app.csv_safety``) and restored on import.
 
 Import treats the package as hostile (see ``app.loader.rows``): plain files only (no symlinks,
 no path outside the folder), bounded sizes, every row checked as it is written and the whole
@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app import search
+from app import rollup, search
 from app.config import get_settings
 from app.console import progress
 from app.csv_safety import neutralise
@@ -469,6 +469,7 @@ def _load(
     with indexes_deferred(session, ["search_documents"]):
         search.index_everything(session)
         session.flush()
+    rollup.rebuild(session)  # derived like the search index: counted, never in the package
     if session.get_bind().dialect.name == "postgresql":
         # Fresh tables have no statistics until autovacuum gets to them (never, where it is
         # off): the planner then guesses hundreds of rows per id and scans whole tables for a

@@ -100,6 +100,23 @@ class Filter:
 
 
 @dataclass(frozen=True)
+class Dimension:
+    """A column of the facet rollup (``app.rollup``, table ``facet_counts``) that the family
+    fills: ``name`` is the rollup's column and ``source`` its value on one of the family's rows.
+    A filter whose condition names only such values is answered from the rollup.
+
+    A derived value (a period's granularity) gives ``conditions`` instead of a source: the
+    filter condition that selects each value. They must exclude each other; the value stored is
+    the one whose condition holds, so that condition reads the rollup as ``name = value``."""
+
+    name: str
+    source: ColumnElement[Any] | None = None
+    conditions: Mapping[str, ColumnElement[bool]] = field(default_factory=dict)
+    # Other columns holding the same value on every row (a family's copy of the region).
+    same: Sequence[ColumnElement[Any]] = ()
+
+
+@dataclass(frozen=True)
 class Sort:
     """An order a family's list can be asked for (``?sort=name``); the cursor holds its
     columns' values, so a computed column (a rank) is a labelled expression the list selects."""
@@ -133,6 +150,8 @@ class Family:
     # Orders the list can be asked for with ``?sort=``, the first being ``order`` (default);
     # none: the list has the one order and no ``sort`` parameter.
     sorts: Sequence[Sort] = ()
+    # The family's own columns of the facet rollup, beside region, rank, year and publisher.
+    rollup: Sequence[Dimension] = ()
     read_model: type[BaseModel] = field(init=False)
     # (name, how its JSON value is read from a row), built once: presenting runs per record.
     _shown: tuple[tuple[str, Callable[[Any], Any]], ...] = field(init=False, repr=False)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Query
 from pydantic import Field as PydanticField
 
-from app.families.base import Csv, Family, Field, Filter, label_field
+from app.families.base import Csv, Dimension, Family, Field, Filter, label_field
 from app.families.record import (
     INCLUDE_DEPRECATED,
     RECORD_COLUMNS,
@@ -162,6 +162,10 @@ CLAIM = Family(
     ),
     order=(claims.c.id,),
     facets=facets({"claim_kind": claims.c.claim_kind}, claims.c.period_start),
+    rollup=(
+        Dimension("claim_kind", claims.c.claim_kind),
+        Dimension("speaker_id", claims.c.speaker_id),
+    ),
     read_base=RecordBase,
     example_id="dagens-sverdlin-share-staying-in-russia",
 )

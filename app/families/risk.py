@@ -7,7 +7,7 @@ from typing import Self
 from fastapi import Query
 from pydantic import model_validator
 
-from app.families.base import Family, Field, Filter, label_field, shown
+from app.families.base import Dimension, Family, Field, Filter, label_field, shown
 from app.families.record import (
     INCLUDE_DEPRECATED,
     RECORD_COLUMNS,
@@ -111,6 +111,10 @@ RISK = Family(
     ),
     order=(risks.c.id,),
     facets=facets({"metric": risks.c.metric}, risks.c.as_of),
+    rollup=(
+        Dimension("metric", risks.c.metric),
+        Dimension("reference_region_code", risks.c.reference_region_code),
+    ),
     read_base=RecordBase,
     example_id="dagens-buryatia-vs-moscow-death-likelihood",
 )

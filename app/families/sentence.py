@@ -9,7 +9,7 @@ from pydantic import Field as PydanticField
 from pydantic import model_validator
 from sqlalchemy import ColumnElement, and_, case, extract, not_
 
-from app.families.base import Family, Field, Filter, Sort, label_field
+from app.families.base import Dimension, Family, Field, Filter, Sort, label_field
 from app.families.periods import starts_from
 from app.families.record import (
     INCLUDE_DEPRECATED,
@@ -175,6 +175,10 @@ SENTENCE = Family(
         ),
     ),
     facets=facets({"measure": sentences.c.measure}, sentences.c.period_start),
+    rollup=(
+        Dimension("measure", sentences.c.measure),
+        Dimension("granularity", conditions={g.value: granularity(g) for g in Granularity}),
+    ),
     read_base=RecordBase,
     example_id="mediazona-2024-03-sentences-337",
     cursor_example="2024-03~mediazona-2024-03-sentences-337",

@@ -1,5 +1,5 @@
 """Writing a checked seed: upsert by id with content hashes, a revision for every change (and
-for what displays it), and the search index in the same transaction.
+for what displays it), and the search index and the facet counts in the same transaction.
 
 Each step lives in a module of its own: ``reference`` (regions, people), ``articles``,
 ``records``, ``dependents`` (revisions for what shows changed data) and ``indexing``; this one
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app import rollup
 from app.loader.articles import remove_articles, sync_articles
 from app.loader.dependents import Changes, citation_pairs, relation_pairs, revise_dependents
 from app.loader.indexing import update_search_index
@@ -47,4 +48,5 @@ def write_seed(session: Session, seed: SeedSet, reason: str = "seed") -> LoadRep
     shown = revise_dependents(session, seed, reason, changes)
     session.flush()
     update_search_index(session, shown, changes.articles)
+    rollup.rebuild(session)  # the facet counts, from the records as they now are
     return report

@@ -14,6 +14,7 @@ from app.errors import NOT_FOUND
 from app.families import Family
 from app.negotiation import OutputFormat
 from app.pagination import any_cursor_pattern
+from app.rollup import FACET_NOTE
 from app.routes.cite import add_record_cite_route
 from app.routes.listing import add_list_operations, family_listing, one_record, respond
 from app.schemas.read import Page
@@ -30,7 +31,9 @@ def add_list_route(router: APIRouter, family: Family) -> None:
         def list_records(
             request: Request,
             session: SessionDep,
-            options: Annotated[ListOptions, list_options(output, family.facets, cursor)],
+            options: Annotated[
+                ListOptions, list_options(output, family.facets, cursor, FACET_NOTE)
+            ],
             conditions: Annotated[list[ColumnElement[bool]], Depends(filters)],
             order: Annotated[Sequence[ColumnElement[Any]], Depends(ordering)],
         ) -> Response:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import ColumnElement, Label, Row
 from sqlalchemy.orm import Session
 
-from app import present, queries
+from app import present, queries, rollup
 from app.csv_records import RecordCsv
 from app.csv_rows import CsvTable, record_table
 from app.deps import CursorSpec, ListOptions, SessionDep, list_options
@@ -29,6 +29,7 @@ from app.pagination import (
     paginate,
 )
 from app.records import RecordReader
+from app.rollup import FamilyRollup
 from app.stream import csv_line_chunks, export_chunks, primed
 
 BATCH = 5000  # rows an export reads and presents at a time
@@ -51,6 +52,8 @@ class Listing:
     # The CSV lines of rows straight from them (``app.csv_records``), for lists of records:
     # the same cells as ``table`` makes of the presented items, at a fraction of the cost.
     csv_rows: RowsLines | None = None
+    # The family's facet counts kept at load time, read when the filters allow (app.rollup).
+    rollup: FamilyRollup | None = None
 
     @property
     def keys(self) -> list[str]:
@@ -137,6 +140,7 @@ def family_listing(
         record_table(family),
         family.facets,
         lambda session, rows: flat.rows(*RecordReader.of(session).context(rows)),
+        rollup.of(family),
     )
 
 
@@ -211,7 +215,11 @@ def _json_page(
     if options.facets:
         body["facets"] = {
             facet: request.app.state.facet_cache.counts(
-                session, request.scope.get(VERSION_KEY), listing.base, listing.facets[facet]
+                session,
+                request.scope.get(VERSION_KEY),
+                listing.base,
+                listing.facets[facet],
+                listing.rollup,
             )
             for facet in dict.fromkeys(options.facets)
         }
