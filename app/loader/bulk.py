@@ -37,13 +37,15 @@ def insert_rows(
     table: Table,
     rows: Iterable[dict[str, Any]],
     on_rows: Callable[[int], None] = lambda _: None,
+    only: Sequence[str] | None = None,
 ) -> int:
     """Insert ``rows`` (values by column name; a missing column is NULL) into ``table``;
-    returns how many. ``on_rows(n)`` is told after each batch."""
+    returns how many. ``on_rows(n)`` is told after each batch. ``only`` names the columns
+    written when not all are (the others take their defaults: a serial id)."""
     connection = session.connection()
     dialect = connection.dialect
     driver: Any = connection.connection.driver_connection
-    columns = list(table.columns)
+    columns = [column for column in table.columns if only is None or column.name in only]
     names = [column.name for column in columns]
     if dialect.name == "postgresql":
         return _copy(driver, table, names, _json_columns(columns), rows, on_rows)
