@@ -39,7 +39,6 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
-    update,
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -50,6 +49,7 @@ from app.console import progress
 from app.csv_safety import neutralise
 from app.db import Base
 from app.loader.bulk import fewer_collections, indexes_deferred, insert_rows
+from app.loader.copies import Copies
 from app.loader.keys import Keys
 from app.loader.reading import one_line, snapshot_texts
 from app.loader.rows import (
@@ -93,6 +93,7 @@ MAX_DESCRIPTOR_BYTES = 1024 * 1024
 # All CSV files together. Files are streamed into the database and checked there, so memory
 # does not grow with the package; the 1M-sentence benchmark package is ~2.4 GB.
 MAX_PACKAGE_BYTES = 8 * 1024 * 1024 * 1024
+MAINTENANCE_WORK_MEM = "512MB"  # PostgreSQL, during an import (see _tune)
 LICENSE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0 (the compilation)",
@@ -439,19 +440,22 @@ def _load(
     snapshots: dict[str, str],
     on_rows: Callable[[int], None],
 ) -> dict[str, int]:
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        _tune(session)
     for name in reversed(TABLES):  # regions (and people) may have been loaded already
         session.execute(_table(name).delete())
     counts: dict[str, int] = {}
     kept = Kept()
     targets: dict[tuple[str, str], array[int]] = {}
+    copies = Copies(_table(name) for name in TABLES)
     with indexes_deferred(session, TABLES):
         for name in TABLES:
             counts[name] = _stream(
-                session, paths[name], name, resources[name]["hash"], targets, kept, on_rows
+                session, paths[name], name, resources[name]["hash"], targets, kept, copies, on_rows
             )
-        for name in TABLES:
-            _fill_copies(session, _table(name))
-    if session.get_bind().dialect.name == "postgresql":
+        copies.fill_rest(session, Base.metadata.tables)
+    if postgres:
         for name in SEQUENCED:
             session.execute(
                 text(
@@ -459,6 +463,13 @@ def _load(
                     f"COALESCE((SELECT max(id) FROM {name}), 0) + 1, false)"
                 )
             )
+    if postgres:
+        # Fresh tables have no statistics until autovacuum gets to them (never, where it is
+        # off): the planner then guesses hundreds of rows per id, and scans whole tables for
+        # the checks' batches (their server time grew 4x from 100k to 200k sentences) and later
+        # for a page's sources (the deep cursor page at 100k sentences). pg_restore's advice;
+        # the search documents are analysed once built.
+        session.execute(text("ANALYZE " + ", ".join(TABLES)))
     metadata = {name: _table(name) for name in TABLES}
 
     def rescan(name: str) -> Iterator[Row]:
@@ -470,31 +481,17 @@ def _load(
         search.index_everything(session)
         session.flush()
     rollup.rebuild(session)  # derived like the search index: counted, never in the package
-    if session.get_bind().dialect.name == "postgresql":
-        # Fresh tables have no statistics until autovacuum gets to them (never, where it is
-        # off): the planner then guesses hundreds of rows per id and scans whole tables for a
-        # page's sources (the deep cursor page at 100k sentences). pg_restore's advice.
-        session.execute(text("ANALYZE"))
+    if postgres:
+        session.execute(text("ANALYZE search_documents, facet_counts"))
     return counts
 
 
-def _fill_copies(session: Session, table: Table) -> None:
-    """Fill the columns a package leaves out because they copy another table's column of the
-    row with the same id (``models.region_copy``): one statement per column, in the database,
-    so the import holds no map of ids (the rows are streamed); only rows whose source is set
-    are written, and the copy's index is built after (``indexes_deferred``)."""
-    for column in table.columns:
-        if "copy_of" not in column.info:
-            continue
-        source_name, source_column = column.info["copy_of"].split(".")
-        source = _table(source_name)
-        value = select(source.c[source_column]).where(source.c.id == table.c.id)
-        with_value = select(source.c.id).where(source.c[source_column].is_not(None))
-        session.execute(
-            update(table)
-            .where(table.c.id.in_(with_value))
-            .values({column.name: value.scalar_subquery()})
-        )
+def _tune(session: Session) -> None:
+    """Memory for the index builds, for this transaction only (``SET LOCAL``): pg_restore's
+    advice for a bulk load, since a GIN build flushes what it has gathered each time it fills
+    ``maintenance_work_mem`` (64 MB by default). No difference at 100k sentences (110k
+    documents fit either way); meant for a million."""
+    session.execute(text(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'"))
 
 
 def _keep(name: str, row: Row, kept: Kept) -> None:
@@ -528,6 +525,7 @@ def _stream(
     expected: str,
     targets: dict[tuple[str, str], array[int]],
     kept: Kept,
+    copies: Copies,
     on_rows: Callable[[int], None],
 ) -> int:
     """Type, check and write one table's file; its checksum is of the bytes parsed. A file
@@ -538,6 +536,7 @@ def _stream(
         for row in iter_rows(path.name, handle, _table(name), digest, on_rows):
             keys.check(row)
             _keep(name, row, kept)
+            copies.note(name, row.values)
             yield row.values
 
     digest = hashlib.sha256()
@@ -557,6 +556,7 @@ def _stream(
                     f"the database refused the package: {one_line(exc)[:200]}"
                 ) from None
             keys.finish(lambda: _rescan(path, name))
+            copies.seal(name)
         except PackageError:
             handle.seek(0)  # the parser may have stopped anywhere: hash the file again
             _check_digest(path, _rest(handle, hashlib.sha256()), expected)

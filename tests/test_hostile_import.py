@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from app import package
 from app.cli import main as cli
 from app.config import get_settings
 from app.db import Base, make_engine
+from app.loader import keys
 from app.loader.reading import content_hash
 from app.models import Region
 
@@ -413,3 +414,63 @@ def test_the_unbroken_package_imports(
     code, output = run_cli(["import", str(tmp_path / "pkg")], target, monkeypatch, capsys)
     assert (code, output.startswith("imported ")) == (0, True), output
     assert fingerprint(target) != before
+
+
+def schema(url: str) -> dict[str, Any]:
+    """Every table's indexes and foreign keys, as the database reports them."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = inspect(connection)
+            return {
+                table: (
+                    sorted(found.get_indexes(table), key=repr),
+                    sorted(found.get_foreign_keys(table), key=repr),
+                )
+                for table in found.get_table_names()
+            }
+    finally:
+        engine.dispose()
+
+
+def test_the_indexes_and_keys_dropped_during_an_import_come_back_whatever_its_outcome(
+    exported: Path,
+    target: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Import drops secondary indexes (and on PostgreSQL foreign keys) while it loads; they are
+    built again in the same transaction, or restored by its rollback."""
+    before = schema(target)
+    assert any(keys for _, keys in before.values())
+    refused = tmp_path / "refused"
+    shutil.copytree(exported, refused)
+    _invented_quote_marked_verified(refused)  # refused by the checks after the load
+    assert run_cli(["import", str(refused)], target, monkeypatch, capsys)[0] == 1
+    assert schema(target) == before
+    shutil.copytree(exported, tmp_path / "pkg")
+    assert run_cli(["import", str(tmp_path / "pkg")], target, monkeypatch, capsys)[0] == 0
+    assert schema(target) == before
+
+
+def test_a_reference_the_key_check_lets_through_is_refused_by_the_database(
+    exported: Path,
+    target: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The streaming key check compares hashes; a collision could let a reference to no row
+    through, and then the database's own foreign key refuses it (checked as the row is written
+    on SQLite, all at once when the key is added back on PostgreSQL)."""
+    monkeypatch.setattr(keys, "_holds", lambda known, value: True)
+    folder = tmp_path / "pkg"
+    shutil.copytree(exported, folder)
+    set_cell("evidence.csv", "record_id", "no-such-record", position="0")(folder)
+    before = fingerprint(target)
+    code, output = run_cli(["import", str(folder)], target, monkeypatch, capsys)
+    assert code == 1
+    assert output.startswith("import refused, nothing was written: the database refused")
+    assert output.count("\n") == 1, output
+    assert fingerprint(target) == before

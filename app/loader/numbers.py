@@ -101,6 +101,7 @@ _NUMBER = re.compile(
 # Any word, looked up in NUMBER_WORDS (an alternation of every number word, matched at each
 # position, cost ten times more).
 _TOKEN = re.compile(r"\w+")
+_WORDS = frozenset(NUMBER_WORDS)
 _QUALIFIER_BEFORE = {
     qualifier: re.compile(
         rf"(?<!\w)(?P<word>{'|'.join(map(re.escape, words))})\s+(?:в\s+)?$", re.IGNORECASE
@@ -133,6 +134,8 @@ _SEPARATOR = re.compile(r"[.,]")
 def _values(digits: str) -> set[float]:
     """Every value ``digits`` can be read as (a separator before three digits is either a
     thousands separator or a decimal mark)."""
+    if digits.isdigit():  # most numbers: no separator to read two ways
+        return {float(digits)}
     compact = _SPACE.sub("", digits)
     found: set[float] = set()
     parts = _SEPARATOR.split(compact)
@@ -162,6 +165,8 @@ def _qualifier(before: str, plus: bool) -> tuple[ValueQualifier | None, str | No
     matched whole."""
     if plus:
         return ValueQualifier.more_than, "+"
+    if not before[-1:].isspace():  # every qualifying word is followed by a space
+        return None, None
     core = before.rstrip()
     if core[-1:] in ("в", "В") and core[-2:-1].isspace():
         core = core[:-1].rstrip()
@@ -190,6 +195,8 @@ def _read(text: str) -> tuple[Reading, ...]:
         factor = MULTIPLIERS[multiplier.lower()] if multiplier else 1.0
         for value in _values(match["digits"]):
             readings.append(Reading(round(value * factor, 6), multiplier, qualifier, word))
+    if _WORDS.isdisjoint(_TOKEN.findall(text.lower())):  # most quotes: no need to find where
+        return tuple(readings)
     for match in _TOKEN.finditer(text):  # whole words only
         said = NUMBER_WORDS.get(match[0].lower())
         if said is not None:
