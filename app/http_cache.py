@@ -242,9 +242,8 @@ class Final:
 # What a final is recorded under: the request's Origin (the one request header the middlewares
 # outside the cache read: CORS) and the status (200, or 304 for a matching conditional GET).
 Variant = tuple[str | None, int]
-MAX_FINALS = (
-    8  # per entry: a client sending made-up Origins fills these, then is answered as before
-)
+# Finals kept per entry: a client sending made-up Origins fills these, then is answered as before.
+MAX_FINALS = 8
 
 
 @dataclass(frozen=True)
