@@ -122,8 +122,14 @@ def _storable_values(value: Any) -> Any:
 
 
 class Strict(BaseModel):
+    # defer_build: validators are built on first use (seed, import), not when the server
+    # imports the record families that name these models (issue 11: cold start).
     model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True, str_max_length=MAX_TEXT, allow_inf_nan=False
+        extra="forbid",
+        str_strip_whitespace=True,
+        str_max_length=MAX_TEXT,
+        allow_inf_nan=False,
+        defer_build=True,
     )
 
     # Every string field and list of strings (nested models check their own fields).

@@ -93,18 +93,14 @@ COMMON_DESCRIPTIONS = {
 
 
 class Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        described = False
         for name, info in cls.model_fields.items():
             if not info.description and name in COMMON_DESCRIPTIONS:
                 info.description = COMMON_DESCRIPTIONS[name]
-                described = True
-        if described:
-            cls.model_rebuild(force=True)
 
 
 class ArticleRef(Schema):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal, Union
 
-from pydantic import Field, RootModel, create_model
+from pydantic import ConfigDict, Field, RootModel, create_model
 
 from app.families import CLAIM, FAMILIES, RISK, SENTENCE
 from app.records import DETAIL_RECORDS
@@ -77,9 +77,14 @@ class MultiplierRead(RiskRead):  # type: ignore[misc,valid-type]
     )
 
 
-class RiskDetail(RootModel[MultiplierRead | RiskRead]):  # type: ignore[valid-type]
+class RiskDetail(RootModel[Any]):
     """A regional risk by id: a stored one, or a derived multiplier (``derived-...`` ids, as
     /v1/risks/multipliers lists them, with formula and inputs)."""
+
+    # Built on first use like every read model (app.schemas.read.Schema).
+    model_config = ConfigDict(defer_build=True)
+
+    root: MultiplierRead | RiskRead  # type: ignore[valid-type]
 
 
 # What a family's detail route serves, where it is more than the family's read model.
