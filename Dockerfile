@@ -19,7 +19,11 @@ RUN pip install -c constraints.txt .
 COPY app/ app/
 COPY migrations/ migrations/
 COPY seed/ seed/
+# PYTHONDONTWRITEBYTECODE (above) and a read-only app/ for the api user mean no bytecode is
+# ever written at run time: compiled here once, a worker does not compile the ~70 modules of
+# app/ from source each time it starts (issue 11: cold start; ~8% of its CPU).
 RUN pip install --no-deps --editable . \
+    && python -m compileall -q app \
     && useradd --system --uid 10001 --home-dir /srv/desertion-api api \
     && mkdir -p data && chown api data
 

@@ -18,6 +18,9 @@ START = "<!-- scale:start (written by python -m bench.scale; edits inside are ov
 END = "<!-- scale:end -->"
 
 
+COLD_TRIES = 7  # spawns of each server for the cold start's medians (bench.scale)
+
+
 @dataclass
 class Load:
     """One wrk run: requests per second, median and 99th percentile latency (ms)."""
@@ -209,7 +212,9 @@ def _floors(results: Results) -> list[str]:
     cold = results.cold_api
     lines += [
         "",
-        f"Cold start (spawn to the first 200 of `/healthz`, median of 3): "
+        f"Cold start (spawn to the first 200 of `/healthz`, median of {COLD_TRIES} spawns "
+        "in turn with hello world's, the application's bytecode compiled as in the Docker "
+        "image): "
         f"`desertion-api serve` {_fmt(cold)} s, hello world {_fmt(results.cold_hello)} s; "
         f"target under 0.8 s: {_met(cold is not None and cold < 0.8)}.",
         "",
