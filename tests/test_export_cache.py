@@ -1,0 +1,297 @@
+"""The export cache (``app.export_cache``): a repeated export is its file, byte for byte the
+live body, at its data version only; an export not sent to its end is never kept; the folder
+stays within its bound."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+from starlette.types import Message
+
+import app.routes.listing as listing_module
+from app.config import Settings
+from app.export_cache import ExportCache, folder_for
+from app.http_cache import Version
+from app.main import create_app
+from tests.test_http import _statements, load_an_edit
+
+EXPORTS = [
+    "/v1/sentences.csv",
+    "/v1/sentences.ndjson",
+    "/v1/sentences.csv?from=2023-01&sort=shortest_first",
+    "/v1/claims.ndjson?region=RU-BU",
+]
+# What a response from the file must carry exactly as the live one did.
+SAME_HEADERS = (
+    "content-type",
+    "content-disposition",
+    "etag",
+    "cache-control",
+    "vary",
+    "last-modified",
+)
+
+
+@pytest.fixture
+def exports(tmp_path: Path) -> Path:
+    """The test's own export cache folder."""
+    return tmp_path / "exports"
+
+
+@pytest.fixture
+def open_client(exports: Path) -> Iterator[Callable[..., TestClient]]:
+    """A client whose export cache is ``exports``, closed at teardown."""
+    opened: list[TestClient] = []
+
+    def make(url: str, **settings: Any) -> TestClient:
+        settings.setdefault("export_cache_dir", exports)
+        client = TestClient(
+            create_app(Settings(database_url=url, **settings)), **_raising(settings)
+        )
+        client.__enter__()
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+def _raising(settings: dict[str, Any]) -> dict[str, Any]:
+    return {"raise_server_exceptions": settings.pop("raise_server_exceptions", True)}
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.is_file())
+
+
+def _no_rows(*_: object) -> Iterator[list[object]]:
+    raise AssertionError("the rows were read again")
+    yield []
+
+
+@pytest.mark.parametrize("path", EXPORTS)
+def test_a_repeated_export_is_its_file_byte_for_byte(
+    seeded_db: str,
+    open_client: Callable[..., TestClient],
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+) -> None:
+    client = open_client(seeded_db)
+    live = open_client(seeded_db, export_cache_bytes=0).get(path)  # the cache off: as before
+    first = client.get(path)
+    assert first.status_code == live.status_code == 200
+    assert len(first.content) > 200
+    assert first.content == live.content
+    seen = _statements(client)
+    monkeypatch.setattr(listing_module, "_batches", _no_rows)  # a render would fail
+    again = client.get(path)
+    assert seen == []  # no query but the data version's
+    assert again.status_code == 200
+    assert again.content == live.content
+    for header in SAME_HEADERS:
+        assert again.headers[header] == live.headers[header]
+    assert client.app.state.export_cache.hits == 1  # type: ignore[attr-defined]
+    # HEAD and a conditional GET answer from the same entry, as before.
+    head = client.head(path)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == live.headers["etag"]
+    not_modified = client.get(path, headers={"If-None-Match": live.headers["etag"]})
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+
+
+def test_parameters_in_another_order_share_the_entry(
+    seeded_db: str, open_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = open_client(seeded_db)
+    first = client.get("/v1/sentences.csv?from=2023-01&sort=shortest_first")
+    monkeypatch.setattr(listing_module, "_batches", _no_rows)
+    again = client.get("/v1/sentences.csv?sort=shortest_first&from=2023-01")
+    assert again.content == first.content
+    # Its ETag names the request as sent, as the live stream's would.
+    assert again.headers["etag"] != first.headers["etag"]
+
+
+def test_a_load_that_changes_the_data_is_exported_anew(
+    seed_copy: Path,
+    seeded_db: str,
+    exports: Path,
+    open_client: Callable[..., TestClient],
+    session_for: Callable[[str], Session],
+) -> None:
+    client = open_client(seeded_db)
+    before = client.get("/v1/sentences.csv")
+    assert b"(edited)" not in before.content
+    load_an_edit(seed_copy, session_for(seeded_db))
+    after = client.get("/v1/sentences.csv")
+    assert b"(edited)" in after.content
+    assert after.headers["etag"] != before.headers["etag"]
+    assert client.app.state.export_cache.hits == 0  # type: ignore[attr-defined]
+    assert len(_files(exports)) == 1  # the old version's entry is gone
+
+
+def _failing_after_one_batch(session: Any, listing: Any, cursor: Any) -> Iterator[Any]:
+    batches = _real_batches(session, listing, cursor)
+    yield next(batches)
+    raise RuntimeError("the database went away mid-stream")
+
+
+_real_batches = listing_module._batches
+
+
+@pytest.mark.parametrize("suffix", ["csv", "ndjson"])
+def test_a_stream_that_fails_midway_keeps_nothing(
+    seeded_db: str,
+    exports: Path,
+    open_client: Callable[..., TestClient],
+    monkeypatch: pytest.MonkeyPatch,
+    suffix: str,
+) -> None:
+    client = open_client(seeded_db, raise_server_exceptions=False)
+    monkeypatch.setattr(listing_module, "FIRST_BATCH", 2)  # the first chunk is sent, then
+    monkeypatch.setattr(listing_module, "_batches", _failing_after_one_batch)
+    response = client.get(f"/v1/sentences.{suffix}")
+    assert response.status_code == 200  # the start had left: a cut transfer
+    assert response.content  # the first chunk
+    assert _files(exports) == []
+    monkeypatch.setattr(listing_module, "_batches", _real_batches)
+    full = client.get(f"/v1/sentences.{suffix}")  # rendered live, then kept
+    assert len(full.content) > len(response.content)
+    assert len(_files(exports)) == 1
+
+
+def test_a_client_that_disconnects_midway_leaves_no_entry(
+    seeded_db: str,
+    exports: Path,
+    open_client: Callable[..., TestClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = open_client(seeded_db)
+    monkeypatch.setattr(listing_module, "FIRST_BATCH", 2)
+    sent: list[Message] = []
+
+    async def disconnecting() -> None:
+        gone = anyio.Event()
+
+        async def receive() -> Message:
+            await gone.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+            if message["type"] == "http.response.body":
+                gone.set()  # the client leaves after the first chunk
+                await anyio.sleep_forever()
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": "/v1/sentences.csv",
+            "raw_path": b"/v1/sentences.csv",
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(b"host", b"testserver")],
+            "client": ("127.0.0.1", 1),
+            "server": ("testserver", 80),
+            "state": client.app_state.copy(),
+        }
+        await client.app(scope, receive, send)
+
+    client.portal.call(disconnecting)  # type: ignore[union-attr]
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert _files(exports) == []
+
+
+def test_an_export_bigger_than_the_bound_is_sent_but_not_kept(
+    seeded_db: str, exports: Path, open_client: Callable[..., TestClient]
+) -> None:
+    live = open_client(seeded_db, export_cache_bytes=0).get("/v1/sentences.csv")
+    client = open_client(seeded_db, export_cache_bytes=len(live.content) // 2)
+    assert client.get("/v1/sentences.csv").content == live.content
+    assert _files(exports) == []
+
+
+def test_the_cache_off_keeps_no_file_and_renders_every_time(
+    seeded_db: str, exports: Path, open_client: Callable[..., TestClient]
+) -> None:
+    client = open_client(seeded_db, export_cache_bytes=0)
+    first = client.get("/v1/sentences.ndjson")
+    seen = _statements(client)
+    assert client.get("/v1/sentences.ndjson").content == first.content
+    assert seen != []
+    assert not hasattr(client.app.state, "export_cache")  # type: ignore[attr-defined]
+    assert _files(exports) == []
+
+
+VERSION = Version(7, None)
+OTHER = Version(8, None)
+
+
+def _store(cache: ExportCache, version: Version, path: str, body: bytes) -> Path:
+    writer = cache.begin(version, ("", path, b"", ""), [(b"content-type", b"text/csv")])
+    assert writer is not None
+    assert writer.write(body)
+    assert writer.commit()
+    return writer.final
+
+
+def test_the_least_recently_used_entries_go_first(tmp_path: Path) -> None:
+    cache = ExportCache(tmp_path, 2500, "salt")
+    paths = [_store(cache, VERSION, f"/v1/{n}.csv", b"x" * 1000) for n in range(3)]
+    for age, path in enumerate(reversed(paths)):  # the first stored is the oldest
+        os.utime(path, (1000.0 - age, 1000.0 - age))
+    used = cache.open(VERSION, ("", "/v1/0.csv", b"", ""))  # used: now the newest
+    assert used is not None
+    used[1].close()
+    cache.sweep(VERSION)
+    assert sorted(p.exists() for p in paths) == [False, True, True]
+    assert not paths[1].exists()  # the least recently used
+
+
+def test_entries_of_another_version_are_swept_and_never_served(tmp_path: Path) -> None:
+    cache = ExportCache(tmp_path, 10**6, "salt")
+    old = _store(cache, VERSION, "/v1/sentences.csv", b"old")
+    assert cache.open(OTHER, ("", "/v1/sentences.csv", b"", "")) is None
+    cache.sweep(OTHER)
+    assert not old.exists()
+
+
+def test_two_misses_of_one_key_write_one_whole_entry(tmp_path: Path) -> None:
+    cache = ExportCache(tmp_path, 10**6, "salt")
+    key = ("", "/v1/sentences.csv", b"", "")
+    first = cache.begin(VERSION, key, [(b"content-type", b"text/csv")])
+    second = cache.begin(VERSION, key, [(b"content-type", b"text/csv")])
+    assert first is not None
+    assert second is not None
+    assert first.temp != second.temp
+    for chunk in (b"a,b\r\n", b"1,2\r\n"):  # interleaved, as two requests would
+        first.write(chunk)
+        second.write(chunk)
+    assert first.commit()
+    assert second.commit()
+    found = cache.open(VERSION, key)
+    assert found is not None
+    headers, file = found
+    with file:
+        assert file.read() == b"a,b\r\n1,2\r\n"
+    assert headers == [(b"content-type", b"text/csv")]
+    assert _files(tmp_path) == [first.final.name]
+
+
+def test_each_database_has_a_folder_of_its_own(tmp_path: Path) -> None:
+    one = folder_for(tmp_path, "postgresql+psycopg://u:secret@h/one")
+    assert one != folder_for(tmp_path, "postgresql+psycopg://u:secret@h/two")
+    assert one.parent == tmp_path
+    assert "secret" not in str(one)
