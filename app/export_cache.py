@@ -39,6 +39,7 @@ and Last-Modified to what this sends, hit or miss alike.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -159,10 +160,11 @@ class ExportCache:
             headers = [
                 (k.encode("latin-1"), v.encode("latin-1")) for k, v in orjson.loads(file.readline())
             ]
-            os.utime(path)
         except (OSError, ValueError):
             file.close()
             return None
+        with contextlib.suppress(OSError):  # swept by another worker since: still readable
+            os.utime(path)
         return headers, file
 
     def begin(
@@ -300,7 +302,10 @@ class ExportCacheMiddleware:
                 writer = None  # too big to keep
             await send(message)
             if body and writer is not None and not message.get("more_body"):
-                done = await anyio.to_thread.run_sync(writer.commit)
+                # In the loop, with no await: once the last chunk is out the server says the
+                # client is gone, and Starlette cancels the response at its next checkpoint.
+                # Closing (the last few KiB) and renaming take microseconds.
+                done = writer.commit()
                 writer = None
 
         try:

@@ -13,7 +13,7 @@ import anyio
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
-from starlette.types import Message
+from starlette.types import Message, Receive, Send
 
 import app.routes.listing as listing_module
 from app.config import Settings
@@ -169,6 +169,27 @@ def test_a_stream_that_fails_midway_keeps_nothing(
     assert len(_files(exports)) == 1
 
 
+def _serve(client: TestClient, path: str, receive: Receive, send: Send) -> None:
+    """``path`` asked of the client's app straight through ASGI, as a server whose client may
+    leave would ask it (ASGI 2.3: Starlette listens for the disconnect while it streams)."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver"), (b"accept", b"*/*")],  # as TestClient sends
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+        "state": client.app_state.copy(),
+    }
+    client.portal.call(client.app, scope, receive, send)  # type: ignore[union-attr]
+
+
 def test_a_client_that_disconnects_midway_leaves_no_entry(
     seeded_db: str,
     exports: Path,
@@ -178,40 +199,46 @@ def test_a_client_that_disconnects_midway_leaves_no_entry(
     client = open_client(seeded_db)
     monkeypatch.setattr(listing_module, "FIRST_BATCH", 2)
     sent: list[Message] = []
+    gone = client.portal.call(anyio.Event)  # type: ignore[union-attr]
 
-    async def disconnecting() -> None:
-        gone = anyio.Event()
+    async def receive() -> Message:
+        await gone.wait()
+        return {"type": "http.disconnect"}
 
-        async def receive() -> Message:
-            await gone.wait()
-            return {"type": "http.disconnect"}
+    async def send(message: Message) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body":
+            gone.set()  # the client leaves after the first chunk
+            await anyio.sleep_forever()
 
-        async def send(message: Message) -> None:
-            sent.append(message)
-            if message["type"] == "http.response.body":
-                gone.set()  # the client leaves after the first chunk
-                await anyio.sleep_forever()
-
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": "/v1/sentences.csv",
-            "raw_path": b"/v1/sentences.csv",
-            "root_path": "",
-            "query_string": b"",
-            "headers": [(b"host", b"testserver")],
-            "client": ("127.0.0.1", 1),
-            "server": ("testserver", 80),
-            "state": client.app_state.copy(),
-        }
-        await client.app(scope, receive, send)
-
-    client.portal.call(disconnecting)  # type: ignore[union-attr]
+    _serve(client, "/v1/sentences.csv", receive, send)
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
     assert _files(exports) == []
+
+
+def test_an_export_sent_to_its_end_is_kept_though_the_server_then_says_disconnect(
+    seeded_db: str, exports: Path, open_client: Callable[..., TestClient]
+) -> None:
+    """uvicorn answers ``receive`` with a disconnect as soon as the last chunk is out, and
+    Starlette then cancels the response: the entry must be in place by then."""
+    client = open_client(seeded_db)
+    body: list[bytes] = []
+    complete = client.portal.call(anyio.Event)  # type: ignore[union-attr]
+
+    async def receive() -> Message:
+        await complete.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            body.append(message.get("body", b""))
+            if not message.get("more_body"):
+                complete.set()
+
+    _serve(client, "/v1/sentences.csv", receive, send)
+    assert len(_files(exports)) == 1
+    assert client.get("/v1/sentences.csv").content == b"".join(body)
+    assert client.app.state.export_cache.hits == 1  # type: ignore[attr-defined]
 
 
 def test_an_export_bigger_than_the_bound_is_sent_but_not_kept(
