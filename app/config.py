@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     export_cache_dir: Path = Field(
         default=Path(tempfile.gettempdir()) / "desertion-exports",
         description="Folder of the export cache; each database gets a folder of its own in it. "
-        "Workers of one machine share it.",
+        "Workers of one machine share it. If another user can write to it, the cache stays off.",
     )
     facet_cache_entries: int = Field(
         default=256,

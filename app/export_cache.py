@@ -32,6 +32,10 @@ is that file, sent in ``CHUNK`` pieces from the first byte on, memory flat.
   (they are never served), then the least recently used (a hit touches its file) until the rest
   fit in ``max_bytes``; temp files untouched for an hour (a killed worker's) go too.
 
+* **Trusted.** A file in the folder is sent as the export it is named after, so the folder is
+  made its owner's alone, and the cache stays off if another user can write to it or to the
+  folder holding it (a shared temp dir is world-writable).
+
 It sits inside ``app.http_cache.HTTPCacheMiddleware``, which reads the version, answers
 ``If-None-Match`` with a 304 before anything here runs, and adds the ETag, Cache-Control, Vary
 and Last-Modified to what this sends, hit or miss alike.
@@ -134,8 +138,26 @@ class ExportCache:
         self.max_bytes = max_bytes
         self.salt = salt
         self.seen: str | None = None  # the version tag this worker last swept for
+        self.usable: bool | None = None  # known after the first request (``prepare``)
         self.hits = 0
         self.stored = 0
+
+    def prepare(self) -> bool:
+        """Makes the folder (its owner's alone) and checks that no other user can write to it
+        or to the folder holding it: a file someone else put there would be served as an
+        export. If they can, or it cannot be made, the cache stays off (a warning says why)."""
+        try:
+            self.folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.folder.mkdir(mode=0o700, exist_ok=True)
+            for path in (self.folder.parent, self.folder):
+                stat = path.stat()
+                if stat.st_uid != os.geteuid() or stat.st_mode & 0o022:
+                    logger.warning("export cache off: other users can write to %s", path)
+                    return False
+        except OSError as exc:
+            logger.warning("export cache off: %s", exc)
+            return False
+        return True
 
     @staticmethod
     def version_tag(version: Version) -> str:
@@ -246,6 +268,11 @@ class ExportCacheMiddleware:
             await self.app(scope, receive, send)
             return
         cache = self.cache
+        if cache.usable is None:
+            cache.usable = await anyio.to_thread.run_sync(cache.prepare)
+        if not cache.usable:
+            await self.app(scope, receive, send)
+            return
         if cache.seen != cache.version_tag(version):
             cache.seen = cache.version_tag(version)
             await anyio.to_thread.run_sync(cache.sweep, version)

@@ -262,6 +262,21 @@ def test_the_cache_off_keeps_no_file_and_renders_every_time(
     assert _files(exports) == []
 
 
+def test_a_folder_other_users_can_write_to_is_not_used(
+    seeded_db: str, tmp_path: Path, open_client: Callable[..., TestClient]
+) -> None:
+    """A file planted there by another user would be served as the export: the cache stays
+    off, and the export is rendered every time."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    client = open_client(seeded_db, export_cache_dir=shared)
+    first = client.get("/v1/sentences.csv")
+    assert client.get("/v1/sentences.csv").content == first.content
+    assert client.app.state.export_cache.hits == 0  # type: ignore[attr-defined]
+    assert _files(shared) == []
+
+
 VERSION = Version(7, None)
 OTHER = Version(8, None)
 
