@@ -232,7 +232,7 @@ def _exports(results: Results) -> list[str]:
             ok = export.first_byte < 1 and export.rows_per_second >= 100_000
             rows = f"{export.rows:,}" + ("" if export.complete else " (stopped)")
             name = f"`{export.path}`" + (" repeated (export cache)" if export.repeated else "")
-            cpu = "" if export.cpu_seconds is None else f"{export.cpu_seconds:.1f} s"
+            cpu = "" if export.cpu_seconds is None else f"{export.cpu_seconds:.2f} s"
             lines.append(
                 f"| {engine} | {name} | {export.first_byte:.2f} s | {rows} "
                 f"| {export.seconds:.1f} | {export.rows_per_second:,.0f} | {cpu} "

@@ -199,9 +199,12 @@ def measure_exports(server: Running, exports: Path, limit: float) -> list[Export
             with httpx.stream("GET", server.base + path, timeout=3600) as response:
                 for _ in response.iter_bytes():
                     pass
-        kept = len(list(exports.rglob("*.export")))
-        if kept != done + 1:
-            raise RuntimeError(f"{path}: the export cache holds {kept} files, not this export")
+        # The server renames the file into place just after the last chunk left: wait for it.
+        deadline = time.monotonic() + 10
+        while (kept := len(list(exports.rglob("*.export")))) != done + 1:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{path}: the export cache holds {kept} files, not this one")
+            time.sleep(0.01)
         measured.append(measure_export(server, path, limit, repeated=True))
     return measured
 
