@@ -124,9 +124,10 @@ class Writer:
         return True
 
     def abort(self) -> None:
-        try:
+        """Drops the temp file; never raises (a full disk must not break the response)."""
+        with contextlib.suppress(OSError):
             self.file.close()
-        finally:
+        with contextlib.suppress(OSError):
             self.temp.unlink(missing_ok=True)
 
 
@@ -196,7 +197,7 @@ class ExportCache:
         final = self.path(version, key)
         temp = final.with_name(f".{final.stem}.{uuid.uuid4().hex}{TEMP}")
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(mode=0o700, exist_ok=True)  # swept away since ``prepare``
             file = temp.open("xb")
         except OSError as exc:
             logger.warning("export cache not writable: %s", exc)
@@ -233,7 +234,8 @@ class ExportCache:
         for _, size, path in sorted(kept):
             if total <= self.max_bytes:
                 break
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
             total -= size
 
 
