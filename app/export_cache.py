@@ -59,11 +59,11 @@ import orjson
 from sqlalchemy.engine import make_url
 from starlette.datastructures import Headers
 from starlette.responses import StreamingResponse
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import DATA_VERSION
 from app.http_cache import RequestKey, Version, request_key
+from app.metrics import ROUTE_TEMPLATE, route_template
 from app.stream import CHUNK
 
 logger = logging.getLogger("desertion_api")
@@ -88,6 +88,16 @@ def normalised(query: bytes) -> str:
 
 def _digest(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A kept export: the response headers the application sent, the template of the route
+    that rendered it (its metrics label), and its file, positioned at the body."""
+
+    headers: list[tuple[bytes, bytes]]
+    route: str
+    file: IO[bytes]
 
 
 @dataclass
@@ -169,31 +179,29 @@ class ExportCache:
         name = _digest(self.salt, root_path, path, normalised(query), accept)[:40]
         return self.folder / f"{self.version_tag(version)}-{name}{SUFFIX}"
 
-    def open(
-        self, version: Version, key: RequestKey
-    ) -> tuple[list[tuple[bytes, bytes]], IO[bytes]] | None:
-        """The entry's response headers and its file, positioned at the body; None on a miss.
-        Opening marks it recently used."""
+    def open(self, version: Version, key: RequestKey) -> Entry | None:
+        """The entry, or None on a miss. Opening marks it recently used."""
         path = self.path(version, key)
         try:
             file = path.open("rb")
         except OSError:
             return None
         try:
-            headers = [
-                (k.encode("latin-1"), v.encode("latin-1")) for k, v in orjson.loads(file.readline())
-            ]
-        except (OSError, ValueError):
+            head = orjson.loads(file.readline())
+            headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in head["headers"]]
+            entry = Entry(headers, str(head["route"]), file)
+        except (OSError, ValueError, KeyError, TypeError):
             file.close()
             return None
         with contextlib.suppress(OSError):  # swept by another worker since: still readable
             os.utime(path)
-        return headers, file
+        return entry
 
     def begin(
-        self, version: Version, key: RequestKey, headers: list[tuple[bytes, bytes]]
+        self, version: Version, key: RequestKey, headers: list[tuple[bytes, bytes]], route: str
     ) -> Writer | None:
-        """A writer for the entry, its headers written; None if the folder cannot be written."""
+        """A writer for the entry, its head (headers, route) written; None if the folder cannot
+        be written."""
         final = self.path(version, key)
         temp = final.with_name(f".{final.stem}.{uuid.uuid4().hex}{TEMP}")
         try:
@@ -203,8 +211,11 @@ class ExportCache:
             logger.warning("export cache not writable: %s", exc)
             return None
         writer = Writer(final, temp, file, self.max_bytes)
-        head = orjson.dumps([[k.decode("latin-1"), v.decode("latin-1")] for k, v in headers])
-        return writer if writer.write(head + b"\n") else None
+        head = {
+            "route": route,
+            "headers": [[k.decode("latin-1"), v.decode("latin-1")] for k, v in headers],
+        }
+        return writer if writer.write(orjson.dumps(head) + b"\n") else None
 
     def sweep(self, version: Version) -> None:
         """Removes entries of other versions, stale temp files, then the least recently used
@@ -246,17 +257,6 @@ def _versioned_stream(start: Message) -> bool:
     return start["status"] == 200 and "content-disposition" in headers and "etag" not in headers
 
 
-def _route(scope: Scope) -> None:
-    """Puts the route the request matches in the scope, as the router would, so that a hit is
-    counted under its route (``app.metrics``)."""
-    app = scope.get("app")
-    for route in getattr(getattr(app, "router", None), "routes", ()):
-        match, child = route.matches(scope)
-        if match is Match.FULL:
-            scope.update(child)
-            return
-
-
 class ExportCacheMiddleware:
     """Answers a streamed export from its file, or streams it live and keeps the file."""
 
@@ -281,32 +281,25 @@ class ExportCacheMiddleware:
         key = request_key(scope, Headers(scope=scope))
         # In the loop, not a thread: a miss is one failed open(), a few microseconds, and
         # every read that misses the response cache asks.
-        found = cache.open(version, key)
-        if found is not None:
+        entry = cache.open(version, key)
+        if entry is not None:
             cache.hits += 1
-            await self._send_file(scope, receive, send, *found)
+            await self._send_file(scope, receive, send, entry)
             return
         await self._tee(scope, receive, send, version, key)
 
-    async def _send_file(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        headers: list[tuple[bytes, bytes]],
-        file: IO[bytes],
-    ) -> None:
+    async def _send_file(self, scope: Scope, receive: Receive, send: Send, entry: Entry) -> None:
         async def chunks() -> Any:
-            while chunk := await anyio.to_thread.run_sync(file.read, CHUNK):
+            while chunk := await anyio.to_thread.run_sync(entry.file.read, CHUNK):
                 yield chunk
 
-        _route(scope)
+        scope[ROUTE_TEMPLATE] = entry.route  # the router does not run: counted under its route
         response = StreamingResponse(chunks())
-        response.raw_headers = headers
+        response.raw_headers = entry.headers
         try:
             await response(scope, receive, send)  # Starlette stops at a disconnect
         finally:
-            file.close()
+            entry.file.close()
 
     async def _tee(
         self, scope: Scope, receive: Receive, send: Send, version: Version, key: RequestKey
@@ -319,7 +312,7 @@ class ExportCacheMiddleware:
             nonlocal writer, done
             if message["type"] == "http.response.start" and _versioned_stream(message):
                 writer = await anyio.to_thread.run_sync(
-                    cache.begin, version, key, list(message["headers"])
+                    cache.begin, version, key, list(message["headers"]), route_template(scope)
                 )
             body = message["type"] == "http.response.body"
             chunk = message.get("body", b"")

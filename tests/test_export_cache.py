@@ -21,6 +21,7 @@ from app.export_cache import ExportCache, folder_for
 from app.http_cache import Version
 from app.main import create_app
 from tests.test_http import _statements, load_an_edit
+from tests.test_metrics import requests, scrape
 
 EXPORTS = [
     "/v1/sentences.csv",
@@ -107,6 +108,18 @@ def test_a_repeated_export_is_its_file_byte_for_byte(
     not_modified = client.get(path, headers={"If-None-Match": live.headers["etag"]})
     assert not_modified.status_code == 304
     assert not_modified.content == b""
+
+
+def test_hits_are_counted_in_metrics_under_their_route(
+    seeded_db: str, open_client: Callable[..., TestClient]
+) -> None:
+    client = open_client(seeded_db)
+    client.get("/v1/sentences.ndjson")
+    client.get("/v1/sentences.ndjson")
+    samples = scrape(client)
+    assert samples[("desertion_export_cache_hits_total", frozenset())] == 1
+    assert samples[("desertion_export_cache_stored_total", frozenset())] == 1
+    assert requests(samples, "/v1/sentences.ndjson", "200") == 2
 
 
 def test_parameters_in_another_order_share_the_entry(
@@ -282,7 +295,7 @@ OTHER = Version(8, None)
 
 
 def _store(cache: ExportCache, version: Version, path: str, body: bytes) -> Path:
-    writer = cache.begin(version, ("", path, b"", ""), [(b"content-type", b"text/csv")])
+    writer = cache.begin(version, ("", path, b"", ""), [(b"content-type", b"text/csv")], path)
     assert writer is not None
     assert writer.write(body)
     assert writer.commit()
@@ -296,7 +309,7 @@ def test_the_least_recently_used_entries_go_first(tmp_path: Path) -> None:
         os.utime(path, (1000.0 - age, 1000.0 - age))
     used = cache.open(VERSION, ("", "/v1/0.csv", b"", ""))  # used: now the newest
     assert used is not None
-    used[1].close()
+    used.file.close()
     cache.sweep(VERSION)
     assert sorted(p.exists() for p in paths) == [False, True, True]
     assert not paths[1].exists()  # the least recently used
@@ -313,8 +326,8 @@ def test_entries_of_another_version_are_swept_and_never_served(tmp_path: Path) -
 def test_two_misses_of_one_key_write_one_whole_entry(tmp_path: Path) -> None:
     cache = ExportCache(tmp_path, 10**6, "salt")
     key = ("", "/v1/sentences.csv", b"", "")
-    first = cache.begin(VERSION, key, [(b"content-type", b"text/csv")])
-    second = cache.begin(VERSION, key, [(b"content-type", b"text/csv")])
+    first = cache.begin(VERSION, key, [(b"content-type", b"text/csv")], "/v1/sentences.csv")
+    second = cache.begin(VERSION, key, [(b"content-type", b"text/csv")], "/v1/sentences.csv")
     assert first is not None
     assert second is not None
     assert first.temp != second.temp
@@ -323,12 +336,12 @@ def test_two_misses_of_one_key_write_one_whole_entry(tmp_path: Path) -> None:
         second.write(chunk)
     assert first.commit()
     assert second.commit()
-    found = cache.open(VERSION, key)
-    assert found is not None
-    headers, file = found
-    with file:
-        assert file.read() == b"a,b\r\n1,2\r\n"
-    assert headers == [(b"content-type", b"text/csv")]
+    entry = cache.open(VERSION, key)
+    assert entry is not None
+    with entry.file:
+        assert entry.file.read() == b"a,b\r\n1,2\r\n"
+    assert entry.headers == [(b"content-type", b"text/csv")]
+    assert entry.route == "/v1/sentences.csv"
     assert _files(tmp_path) == [first.final.name]
 
 
