@@ -31,7 +31,6 @@ is that file, sent in ``CHUNK`` pieces from the first byte on, memory flat.
   when a worker first sees a new version, the folder is swept: entries of any other version go
   (they are never served), then the least recently used (a hit touches its file) until the rest
   fit in ``max_bytes``; temp files untouched for an hour (a killed worker's) go too.
-
 * **Trusted.** A file in the folder is sent as the export it is named after, so the folder is
   made its owner's alone, and the cache stays off if another user can write to it or to the
   folder holding it (a shared temp dir is world-writable).
