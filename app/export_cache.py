@@ -204,7 +204,8 @@ class ExportCache:
         final = self.path(version, key)
         temp = final.with_name(f".{final.stem}.{uuid.uuid4().hex}{TEMP}")
         try:
-            self.folder.mkdir(mode=0o700, exist_ok=True)  # swept away since ``prepare``
+            if not self.folder.is_dir() and not self.prepare():  # a temp cleaner removed it
+                return None
             file = temp.open("xb")
         except OSError as exc:
             logger.warning("export cache not writable: %s", exc)

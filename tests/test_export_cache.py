@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -348,6 +349,15 @@ def test_two_misses_of_one_key_write_one_whole_entry(tmp_path: Path) -> None:
     assert entry.headers == [(b"content-type", b"text/csv")]
     assert entry.route == "/v1/sentences.csv"
     assert _files(tmp_path) == [first.final.name]
+
+
+def test_a_folder_removed_since_is_made_again_owner_only(tmp_path: Path) -> None:
+    cache = ExportCache(tmp_path / "exports" / "db", 10**6, "salt")
+    assert cache.prepare()
+    shutil.rmtree(tmp_path / "exports")  # as a temp cleaner would
+    kept = _store(cache, VERSION, "/v1/sentences.csv", b"a,b\r\n")
+    assert kept.exists()
+    assert (tmp_path / "exports").stat().st_mode & 0o777 == 0o700
 
 
 def test_each_database_has_a_folder_of_its_own(tmp_path: Path) -> None:
