@@ -1,5 +1,6 @@
 """Settings, read once from the environment (prefix ``DESERTION_``) and passed to ``create_app``."""
 
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -71,6 +72,18 @@ class Settings(BaseSettings):
         ge=0,
         description="Bytes of rendered responses each worker keeps, per request and data "
         "version, to answer repeated reads without a query (0: no response cache).",
+    )
+    export_cache_bytes: int = Field(
+        default=2 * 1024**3,
+        ge=0,
+        description="Bytes of streamed exports (CSV, NDJSON) kept on disk per database, each "
+        "under its request and data version, so a repeated export is a file sent rather than "
+        "every row rendered again (0: no export cache).",
+    )
+    export_cache_dir: Path = Field(
+        default=Path(tempfile.gettempdir()) / "desertion-exports",
+        description="Folder of the export cache; each database gets a folder of its own in it. "
+        "Workers of one machine share it. If another user can write to it, the cache stays off.",
     )
     facet_cache_entries: int = Field(
         default=256,

@@ -16,6 +16,7 @@ from app.config import Settings, get_settings
 from app.db import EngineLimits, make_engine
 from app.deps import reject_unknown_query_params
 from app.errors import add_problem_schema, register_error_handlers
+from app.export_cache import ExportCache, ExportCacheMiddleware, folder_for
 from app.facets import FacetCache
 from app.guard import GuardLimits, RequestGuard
 from app.hit_path import HitPathMiddleware
@@ -148,6 +149,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # /explore reads the database like the API: cached and guarded the same way.
     pages = ("/v1", "/explore")
+    if settings.export_cache_bytes > 0:  # inside the cache: it reads the version, adds the ETag
+        app.state.export_cache = exports = ExportCache(
+            folder_for(settings.export_cache_dir, settings.database_url),
+            settings.export_cache_bytes,
+            cache.salt,
+        )
+        app.add_middleware(ExportCacheMiddleware, cache=exports)
     app.add_middleware(HTTPCacheMiddleware, cache=cache, prefixes=pages)
     app.add_middleware(RequestGuard, limits=guard_limits(settings), prefixes=(*pages, "/readyz"))
     app.add_middleware(CacheHitMiddleware, cache=cache, prefixes=pages)

@@ -15,13 +15,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNMATCHED = "unmatched"
+# A route template already known, for a response whose route never ran: an export sent from the
+# export cache (app.export_cache), which recorded its template when it was first rendered.
+ROUTE_TEMPLATE = "desertion.route_template"
 
 
 class PoolCollector(Collector):
@@ -47,6 +50,25 @@ class PoolCollector(Collector):
             yield GaugeMetricFamily(f"desertion_db_pool_{name}", documentation, value=value)
 
 
+class ExportCacheCollector(Collector):
+    """The export cache's counters (``state.export_cache``, absent when it is off): exports
+    answered from a file, and files kept."""
+
+    def __init__(self, state: Any) -> None:
+        self.state = state
+
+    def collect(self) -> Iterator[Metric]:
+        cache = getattr(self.state, "export_cache", None)
+        if cache is None:
+            return
+        yield CounterMetricFamily(
+            "desertion_export_cache_hits", "Exports sent from the export cache.", cache.hits
+        )
+        yield CounterMetricFamily(
+            "desertion_export_cache_stored", "Exports kept in the export cache.", cache.stored
+        )
+
+
 class Metrics:
     """The registry of one app and its instruments."""
 
@@ -68,6 +90,7 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(PoolCollector(state))
+        self.registry.register(ExportCacheCollector(state))
         self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
 
     def observe(self, route: str, status: int, seconds: float) -> None:
@@ -89,6 +112,8 @@ def route_template(scope: Scope) -> str:
     (``/regions/{code}``) and matches the end of the path; the rest is the prefix (``/v1``).
     The router names no route for a mounted app (the docs' files), but the mount adds its path
     to ``root_path``: such a request is ``/docs-assets/{path}``."""
+    if ROUTE_TEMPLATE in scope:
+        return str(scope[ROUTE_TEMPLATE])
     route = scope.get("route")
     template, pattern = getattr(route, "path", None), getattr(route, "path_regex", None)
     if template is None or pattern is None:

@@ -66,6 +66,20 @@ class Databases:
         self.admin.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def export_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The export cache (on by default) writes under the session's temp folder, not the
+    system's: every app the tests make keeps its exports there, one folder per database."""
+    folder = tmp_path_factory.mktemp("exports")
+    previous = os.environ.get("DESERTION_EXPORT_CACHE_DIR")
+    os.environ["DESERTION_EXPORT_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        del os.environ["DESERTION_EXPORT_CACHE_DIR"]
+    else:
+        os.environ["DESERTION_EXPORT_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
     dbs = Databases(tmp_path_factory.mktemp("db"))
