@@ -115,6 +115,9 @@ def api(
         env["DESERTION_FACET_CACHE_ENTRIES"] = "0"
     if exports is not None:  # an empty folder: the first export is rendered, not a past run's
         env["DESERTION_EXPORT_CACHE_DIR"] = str(exports)
+        # Room for both whole exports at 1M sentences (CSV ~1.1 GB, NDJSON ~2.7 GB): under the
+        # default 2 GiB the NDJSON would be sent but not kept.
+        env["DESERTION_EXPORT_CACHE_BYTES"] = str(16 << 30)
     command = [str(VENV_BIN / "desertion-api"), "serve", "--port", "{port}"]
     return command, env
 
