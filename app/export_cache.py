@@ -61,6 +61,7 @@ from starlette.responses import StreamingResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import DATA_VERSION
+from app.guard import RELEASE_KEY
 from app.http_cache import RequestKey, Version, request_key
 from app.metrics import ROUTE_TEMPLATE, route_template
 from app.stream import CHUNK
@@ -284,6 +285,11 @@ class ExportCacheMiddleware:
         entry = cache.open(version, key)
         if entry is not None:
             cache.hits += 1
+            # The version is read and nothing below touches the database: the admission slot
+            # goes back now, not after a slow client has downloaded the whole file.
+            release = scope.get(RELEASE_KEY)
+            if release is not None:
+                release()
             await self._send_file(scope, receive, send, entry)
             return
         await self._tee(scope, receive, send, version, key)

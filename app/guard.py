@@ -13,7 +13,10 @@ hangs.
   prompt 503 instead of a hang, and why long CSV exports, which progress batch by batch, are not
   cut short.
 
-Liveness (``/healthz``) and metrics are outside the guard: they touch no database.
+Liveness (``/healthz``) and metrics are outside the guard: they touch no database. A response
+that needs the database no more before it is sent (an export from its file in the export cache)
+gives its slot back early (``RELEASE_KEY``): a slow client downloading a file must not keep
+every other read waiting.
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ from app.errors import service_unavailable
 from app.progress import PROGRESS, Progress
 
 logger = logging.getLogger("desertion_api")
+
+# In the scope of an admitted request: a callable giving its slot back now (once; later calls do
+# nothing), for a layer that has done its last database work before the response streams.
+RELEASE_KEY = "desertion.release_slot"
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,15 @@ class RequestGuard:
     ) -> None:
         progress = Progress()
         started = asyncio.Event()
+        held = True
+
+        def release() -> None:
+            nonlocal held
+            if held:
+                held = False
+                slots.release()
+
+        scope[RELEASE_KEY] = release
 
         async def guarded_send(message: Message) -> None:
             if progress.abandoned:
@@ -94,7 +110,7 @@ class RequestGuard:
             try:
                 await self.app(scope, guarded_receive, guarded_send)
             finally:
-                slots.release()
+                release()
 
         task = asyncio.create_task(work())
         answered = asyncio.ensure_future(started.wait())

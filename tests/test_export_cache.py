@@ -187,7 +187,12 @@ def test_a_stream_that_fails_midway_keeps_nothing(
 def _serve(client: TestClient, path: str, receive: Receive, send: Send) -> None:
     """``path`` asked of the client's app straight through ASGI, as a server whose client may
     leave would ask it (ASGI 2.3: Starlette listens for the disconnect while it streams)."""
-    scope = {
+    client.portal.call(client.app, _scope(client, path), receive, send)  # type: ignore[union-attr]
+
+
+def _scope(client: TestClient, path: str) -> dict[str, Any]:
+    """The ASGI scope of a GET of ``path`` as a server would pass it to the client's app."""
+    return {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.3"},
         "http_version": "1.1",
@@ -202,7 +207,6 @@ def _serve(client: TestClient, path: str, receive: Receive, send: Send) -> None:
         "server": ("testserver", 80),
         "state": client.app_state.copy(),
     }
-    client.portal.call(client.app, scope, receive, send)  # type: ignore[union-attr]
 
 
 def test_a_client_that_disconnects_midway_leaves_no_entry(
@@ -365,3 +369,40 @@ def test_each_database_has_a_folder_of_its_own(tmp_path: Path) -> None:
     assert one != folder_for(tmp_path, "postgresql+psycopg://u:secret@h/two")
     assert one.parent == tmp_path
     assert "secret" not in str(one)
+
+
+def test_a_slow_download_from_the_cache_holds_no_database_slot(
+    seeded_db: str, open_client: Callable[..., TestClient]
+) -> None:
+    """One slot (a pool of one), and a client that takes its time over a cached export: other
+    reads are still admitted, where a held slot would have them answered 503 once the queue's
+    timeout ran out."""
+    client = open_client(seeded_db, db_pool_size=1, db_max_overflow=0, queue_timeout=0.5)
+    client.get("/v1/sentences.csv")  # rendered and kept
+    portal = client.portal
+    assert portal is not None
+    reading = portal.call(anyio.Event)
+    done_reading = portal.call(anyio.Event)
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body":
+            reading.set()
+            await done_reading.wait()  # a slow client: the rest of the file waits for it
+
+    scope = _scope(client, "/v1/sentences.csv")
+    download = portal.start_task_soon(client.app, scope, receive, send)
+    try:
+        portal.call(reading.wait)
+        assert client.app.state.export_cache.hits == 1  # type: ignore[attr-defined]
+        other = client.get("/v1/claims?limit=1")
+    finally:
+        portal.call(done_reading.set)  # the slow client reads the rest
+        download.result(timeout=10)
+    assert other.status_code == 200, other.text
+    assert sent[0]["status"] == 200
