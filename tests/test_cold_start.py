@@ -96,15 +96,16 @@ for model in set(every(BaseModel)):
 """
 
 
-def _openapi_digest(prepare: str) -> str:
+def _printed_last(code: str) -> str:
+    """The last line ``code`` prints, run in a fresh interpreter (imports start from nothing)."""
     done = subprocess.run(
-        [sys.executable, "-c", OPENAPI_DIGEST.format(prepare=prepare)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     return done.stdout.strip().splitlines()[-1]
+
+
+def _openapi_digest(prepare: str) -> str:
+    return _printed_last(OPENAPI_DIGEST.format(prepare=prepare))
 
 
 def test_openapi_does_not_depend_on_when_the_models_are_built() -> None:
@@ -123,10 +124,7 @@ def test_the_read_models_are_not_built_at_import() -> None:
         "print([m.__name__ for m in (ArticleDetail, RiskDetail, SENTENCE.read_model, "
         "SENTENCE.input_model) if m.__pydantic_complete__])"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
-    )
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert _printed_last(probe) == "[]"
 
 
 def test_serve_imports_the_app_with_the_collector_held_and_serves_with_it_on() -> None:
@@ -144,10 +142,7 @@ def test_serve_imports_the_app_with_the_collector_held_and_serves_with_it_on() -
         "main(['serve', '--port', '1'])\n"
         "print(json.dumps(seen))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
-    )
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = json.loads(_printed_last(probe))
     assert seen["app"] == "app.main:app"
     assert seen["imported"]
     assert seen["enabled"]
